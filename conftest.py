@@ -1,0 +1,312 @@
+"""dlparity's pytest wiring: options, the framework x task matrix, workers, result records."""
+
+from __future__ import annotations
+
+import math
+import sys
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from fixtures import frameworks, results  # noqa: E402
+from fixtures import tasks as task_registry  # noqa: E402
+from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied  # noqa: E402
+
+PROFILES = ("smoke", "quick", "full")
+STATE = pytest.StashKey[dict]()
+RECORD = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("dlparity")
+    g.addoption("--profile", choices=PROFILES, default="smoke", help="work size per task (default: smoke)")
+    g.addoption("--gpu", action="store_true", help="run on the GPU; combinations without one are skipped")
+    g.addoption(
+        "--framework",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="matrix entry to run (repeatable; default: all)",
+    )
+    g.addoption("--task", action="append", default=[], metavar="NAME", help="task to run (repeatable; default: all)")
+    g.addoption("--seed", type=int, default=0, help="seed for weights, probes and data order (default: 0)")
+    g.addoption("--workers", default=None, metavar="TOML", help="worker config: interpreters and env per entry")
+    g.addoption(
+        "--results",
+        default=str(ROOT / "reports" / "out" / "results.jsonl"),
+        metavar="PATH",
+        help="JSON-lines file the records are appended to",
+    )
+    g.addoption(
+        "--worker-timeout",
+        type=float,
+        default=900.0,
+        metavar="S",
+        help="seconds a worker may take for one command before it is killed as hung (default: 900)",
+    )
+    g.addoption("--download", action="store_true", help="download missing real datasets (pooch, sha256-checked)")
+    g.addoption("--data-dir", default=None, metavar="DIR", help="dataset cache (default: $DLPARITY_DATA)")
+
+
+def pytest_configure(config):
+    try:
+        known = frameworks.entries(config.getoption("workers"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    chosen = config.getoption("framework") or list(known)
+    unknown = [f for f in chosen if f not in known]
+    if unknown:
+        raise pytest.UsageError(f"--framework: unknown {', '.join(unknown)}; known: {', '.join(known)}")
+    task_names = config.getoption("task") or list(task_registry.TASKS)
+    bad = [t for t in task_names if t not in task_registry.TASKS]
+    if bad:
+        raise pytest.UsageError(f"--task: unknown {', '.join(bad)}; known: {', '.join(task_registry.TASKS)}")
+    if config.pluginmanager.hasplugin("html") and not getattr(config.option, "htmlpath", None):
+        config.option.htmlpath = str(Path(config.getoption("results")).parent / "pytest.html")
+        config.option.self_contained_html = True
+    config.stash[STATE] = {
+        "entries": {name: known[name] for name in chosen},
+        "tasks": [task_registry.get(t) for t in task_names],
+        "run_id": uuid.uuid4().hex[:12],
+        "machine": results.machine_info(),
+        "parity": {},
+    }
+
+
+def pytest_generate_tests(metafunc):
+    if {"task", "framework"} <= set(metafunc.fixturenames):
+        state = metafunc.config.stash[STATE]
+        combos = [(t, f) for t in state["tasks"] for f in state["entries"]]
+        metafunc.parametrize(["task", "framework"], combos, ids=[f"{t.name}-{f}" for t, f in combos])
+
+
+# ---------------------------------------------------------------------------------------------
+# fixtures
+
+
+class Pool:
+    """One worker per framework entry per session, started on first use."""
+
+    def __init__(self, config):
+        state = config.stash[STATE]
+        self.entries, self.workers = state["entries"], {}
+        self.timeout = config.getoption("worker_timeout")
+        self.logs = Path(config.getoption("results")).parent / "workers"
+        self.run_id = state["run_id"]
+
+    def get(self, name: str) -> Worker:
+        if name not in self.workers:
+            e = self.entries[name]
+            self.workers[name] = Worker(
+                name, e.module, e.python, e.env, self.logs / f"{self.run_id}-{name}.log", self.timeout
+            )
+        return self.workers[name]
+
+    def close(self):
+        for w in self.workers.values():
+            w.close()
+
+
+@pytest.fixture(scope="session")
+def pool(request):
+    p = Pool(request.config)
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="session")
+def profile(request) -> str:
+    return request.config.getoption("profile")
+
+
+@pytest.fixture(scope="session")
+def device(request) -> str:
+    return "gpu" if request.config.getoption("gpu") else "cpu"
+
+
+@pytest.fixture(scope="session")
+def seed(request) -> int:
+    return request.config.getoption("seed")
+
+
+@pytest.fixture
+def record(request) -> dict:
+    """What a test measured; written as its JSON line when the test ends."""
+    rec = request.node.stash.setdefault(RECORD, {})
+    return rec
+
+
+@pytest.fixture
+def worker(record, pool, framework, task, device) -> Worker:
+    """The framework's worker, after it proved importable and said it supports task x device."""
+    w = pool.get(framework)
+    info = w.start()
+    if not info.get("importable"):
+        pytest.skip(f"{framework}: not importable by {w.python}: {info.get('error')}")
+    ok = w.call("supports", {"task": task.name, "device": device})[0]
+    if not ok["ok"]:
+        pytest.skip(f"{framework} does not run {task.name} on {device}: {ok['reason']}")
+    return w
+
+
+@pytest.fixture
+def make_rep(worker, task, device, seed, record):
+    """``make_rep(dropout=True)`` builds the task in the worker and returns its RemoteRep."""
+
+    def make(dropout: bool = True) -> RemoteRep:
+        rep_id = f"{task.name}:{'d' if dropout else 'nd'}:{seed}"
+        reply = worker.call(
+            "prepare", {"rep": rep_id, "task": task.name, "dropout": dropout, "device": device, "seed": seed}
+        )[0]
+        record["describe"] = reply["describe"]
+        return RemoteRep(worker, rep_id, reply["describe"])
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def datasets_cache(request, tmp_path_factory):
+    """``get(task, profile)`` -> (npz path, data source) for the worker, built once per session."""
+    import datasets
+
+    cache, cfg = {}, request.config
+    out = tmp_path_factory.mktemp("data")
+
+    def get(task, profile_name):
+        key = (task.dataset, profile_name)
+        if key not in cache:
+            p = task.profiles[profile_name]
+            ds = datasets.load(
+                task.dataset,
+                p.train_samples,
+                p.test_samples,
+                seed=cfg.getoption("seed"),
+                cache_dir=cfg.getoption("data_dir"),
+                download=cfg.getoption("download"),
+            )
+            path = out / f"{task.dataset}-{profile_name}.npz"
+            np.savez(path, x_train=ds.x_train, y_train=ds.y_train, x_test=ds.x_test, y_test=ds.y_test)
+            cache[key] = (
+                str(path),
+                {
+                    "source": ds.source,
+                    "synthetic": bool(ds.synthetic),
+                    "train_samples": len(ds.x_train),
+                    "test_samples": len(ds.x_test),
+                },
+            )
+        return cache[key]
+
+    return get
+
+
+# ---------------------------------------------------------------------------------------------
+# records and failure messages
+
+
+def _kind(item) -> str:
+    if item.get_closest_marker("parity"):
+        return "parity"
+    return item.stash.get(RECORD, {}).get("kind", "perf")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if call.excinfo is not None and call.excinfo.errisinstance((WorkerDied, CommandFailed)):
+        # one clear message instead of a harness traceback
+        report.longrepr = str(call.excinfo.value)
+        if call.excinfo.errisinstance(CommandFailed) and call.excinfo.value.remote_traceback:
+            report.longrepr += "\n--- in the worker ---\n" + call.excinfo.value.remote_traceback
+    spec = getattr(item, "callspec", None)
+    if spec is None or not {"task", "framework"} <= set(spec.params):
+        return
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        _write_record(item, report, spec.params["task"], spec.params["framework"])
+
+
+def _reason(report) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    if report.failed:
+        text = str(report.longrepr)
+        lines = [ln for ln in text.splitlines() if ln.startswith("E ")] or text.splitlines()
+        return lines[0].removeprefix("E").strip() if lines else ""
+    return ""
+
+
+def _write_record(item, report, task, framework):
+    config = item.config
+    state = config.stash[STATE]
+    rec = item.stash.get(RECORD, {})
+    kind = _kind(item)
+    check = item.originalname.removeprefix("test_") if kind == "parity" else ""
+    if kind == "parity":
+        status = state["parity"].setdefault((task.name, framework), "passed")
+        if report.failed or status == "failed":
+            state["parity"][(task.name, framework)] = "failed" if report.failed else status
+    worker = item.session.config.stash.get(POOL, None)
+    winfo = {}
+    if worker is not None and framework in worker.workers:
+        w = worker.workers[framework]
+        info = w.info or {}
+        winfo = {
+            "python": w.python,
+            "pid": info.get("pid"),
+            "numpy": info.get("numpy"),
+            "blas": info.get("blas"),
+            "peak_rss_mb": w.peak_rss_mb,
+        }
+        version = info.get("version") or {}
+    else:
+        version = {}
+    figures = rec.get("figures", {})
+    results.append(
+        Path(config.getoption("results")),
+        {
+            "run_id": state["run_id"],
+            "time": results.now(),
+            "test": item.nodeid,
+            "kind": kind,
+            "check": check,
+            "outcome": report.outcome,
+            "reason": _reason(report),
+            "framework": framework,
+            "version": version,
+            "task": task.name,
+            "profile": config.getoption("profile"),
+            "device": "gpu" if config.getoption("gpu") else "cpu",
+            "data": rec.get("data", {}),
+            "parity": state["parity"].get((task.name, framework), "not run") if kind != "parity" else "",
+            "figures": {k: v for k, v in figures.items() if not (isinstance(v, float) and math.isnan(v))},
+            "describe": rec.get("describe", {}),
+            "machine": state["machine"],
+            "worker": winfo,
+        },
+    )
+
+
+POOL = pytest.StashKey["Pool"]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _expose_pool(request, pool):
+    request.config.stash[POOL] = pool
+    yield
+
+
+def pytest_report_header(config):
+    state = config.stash[STATE]
+    m = state["machine"]
+    return [
+        f"dlparity: profile={config.getoption('profile')} device={'gpu' if config.getoption('gpu') else 'cpu'} "
+        f"frameworks={','.join(state['entries'])} results={config.getoption('results')}",
+        f"machine: {m['cpu']}, {m['cores']} cores, python {m['python']}",
+    ]

@@ -1,0 +1,74 @@
+"""Run dlparity's own pytest in a subprocess, as a user would, and read back its records."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from fixtures import results
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write_workers(path: Path, entries: dict[str, dict]) -> Path:
+    """A worker config TOML: {name: {"module": ..., "python": ..., "env": {...}}}."""
+    lines = []
+    for name, spec in entries.items():
+        lines.append(f"[frameworks.{name}]")
+        for key, value in spec.items():
+            if isinstance(value, dict):
+                inner = ", ".join(f'{k} = "{v}"' for k, v in value.items())
+                lines.append(f"{key} = {{ {inner} }}")
+            else:
+                lines.append(f'{key} = "{value}"')
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run(
+    tmp_path: Path,
+    args: list[str],
+    entries: dict | None = None,
+    env: dict | None = None,
+    timeout: float = 600,
+    wait: bool = True,
+):
+    """``pytest args`` in the repository; returns (CompletedProcess, records)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:html",
+        "-q",
+        "--results",
+        str(tmp_path / "results.jsonl"),
+        *args,
+    ]
+    if entries:
+        cmd += ["--workers", str(write_workers(tmp_path / "workers.toml", entries))]
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("PYTEST_ADDOPTS", None)
+    if not wait:
+        return subprocess.Popen(
+            cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    proc = subprocess.run(cmd, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
+    return proc, records(tmp_path)
+
+
+def records(tmp_path: Path) -> list[dict]:
+    path = tmp_path / "results.jsonl"
+    return results.read([path]) if path.exists() else []
+
+
+def by_test(recs: list[dict]) -> dict[str, dict]:
+    """Records keyed by 'function[id]'."""
+    return {r["test"].split("::")[-1]: r for r in recs}
+
+
+FAKE = {"module": "suites.selftest.fakefw"}

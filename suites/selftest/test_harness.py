@@ -1,0 +1,134 @@
+"""The harness itself, driven by the fake framework in real subprocess runs."""
+
+import signal
+import time
+
+import pytest
+
+from suites.selftest import runner
+from suites.selftest.runner import FAKE, by_test
+
+pytestmark = pytest.mark.selftest
+
+
+def test_matrix_crosses_tasks_and_frameworks(tmp_path):
+    proc, _ = runner.run(
+        tmp_path,
+        ["suites/parity", "--collect-only", "--framework", "fake", "--framework", "torch"],
+        entries={"fake": FAKE},
+    )
+    ids = [ln for ln in proc.stdout.splitlines() if "::" in ln]
+    for task in ("mnist_mlp", "cifar10_cnn"):
+        for fw in ("fake", "torch"):
+            assert f"suites/parity/test_model.py::test_forward_matches_reference[{task}-{fw}]" in ids
+    assert len(ids) == 3 * 2 * 2
+
+
+def test_k_selects_through_ids(tmp_path):
+    proc, _ = runner.run(tmp_path, ["suites/parity", "--collect-only", "-k", "cifar10_cnn and keras-jax"])
+    ids = [ln for ln in proc.stdout.splitlines() if "::" in ln]
+    assert ids and all("[cifar10_cnn-keras-jax]" in i for i in ids), ids
+    assert len(ids) == 3
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--profile", "huge"], "invalid choice: 'huge'"),
+        (["--framework", "nosuch"], "--framework: unknown nosuch; known: torch"),
+        (["--task", "nosuch"], "--task: unknown nosuch"),
+        (["--workers", "/nonexistent.toml"], "worker config /nonexistent.toml"),
+    ],
+)
+def test_bad_flag_is_one_line_usage_error(tmp_path, args, message):
+    proc, _ = runner.run(tmp_path, ["suites/parity", "--collect-only", *args])
+    assert proc.returncode == 4
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert sum(message in ln for ln in lines) == 1 and len(lines) <= 4, proc.stderr  # no traceback
+
+
+def test_fake_framework_passes_parity_and_records(tmp_path):
+    proc, recs = runner.run(
+        tmp_path, ["suites/parity", "--framework", "fake", "--task", "mnist_mlp"], entries={"fake": FAKE}
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    got = by_test(recs)
+    assert {r["outcome"] for r in recs} == {"passed"} and len(recs) == 3
+    rec = got["test_forward_matches_reference[mnist_mlp-fake]"]
+    assert rec["kind"] == "parity" and rec["version"]["framework"] == "fake"
+    assert rec["figures"]["max_abs_err"] < 1e-5 and rec["machine"]["cores"] >= 1
+
+
+def test_missing_framework_skips_with_reason(tmp_path):
+    entries = {
+        "ghost": {"module": "no_such_framework_module"},
+        "py36": {"module": "suites.selftest.fakefw", "python": "/nonexistent/python3.6"},
+    }
+    proc, recs = runner.run(
+        tmp_path,
+        ["suites/parity", "--framework", "ghost", "--framework", "py36", "--task", "mnist_mlp"],
+        entries=entries,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert len(recs) == 6 and {r["outcome"] for r in recs} == {"skipped"}
+    reasons = {r["framework"]: r["reason"] for r in recs}
+    assert "ghost: not importable" in reasons["ghost"]
+    assert "ModuleNotFoundError: No module named 'no_such_framework_module'" in reasons["ghost"]
+    assert "interpreter /nonexistent/python3.6 not found" in reasons["py36"]
+
+
+@pytest.mark.parametrize("how", ["crash", "hang"])
+def test_dead_worker_fails_only_its_own_tests(tmp_path, how):
+    entries = {"fake": FAKE, "broken": {**FAKE, "env": {"FAKEFW_FAIL": f"train_step:{how}"}}}
+    proc, recs = runner.run(
+        tmp_path,
+        [
+            "suites/parity",
+            "--framework",
+            "broken",
+            "--framework",
+            "fake",
+            "--task",
+            "mnist_mlp",
+            "--worker-timeout",
+            "10",
+        ],
+        entries=entries,
+    )
+    assert proc.returncode == 1
+    got = by_test(recs)
+    assert all(
+        got[f"{t}[mnist_mlp-fake]"]["outcome"] == "passed"
+        for t in ("test_parameters", "test_forward_matches_reference", "test_train_step_matches_reference")
+    )
+    died = got["test_train_step_matches_reference[mnist_mlp-broken]"]
+    assert died["outcome"] == "failed"
+    assert ("exited (exit code 3)" if how == "crash" else "gave no answer within 10 s") in died["reason"]
+    assert f"fakefw: simulated {how} in train_step" in proc.stdout
+
+
+def test_command_error_fails_one_test_and_worker_goes_on(tmp_path):
+    entries = {"flaky": {**FAKE, "env": {"FAKEFW_FAIL": "infer:raise"}}}
+    proc, recs = runner.run(tmp_path, ["suites/parity", "--framework", "flaky", "--task", "mnist_mlp"], entries=entries)
+    got = by_test(recs)
+    assert got["test_forward_matches_reference[mnist_mlp-flaky]"]["outcome"] == "failed"
+    reason = got["test_forward_matches_reference[mnist_mlp-flaky]"]["reason"]
+    assert "RuntimeError: fakefw: simulated error in infer" in reason
+    assert got["test_train_step_matches_reference[mnist_mlp-flaky]"]["outcome"] == "passed"
+
+
+def test_interrupted_run_keeps_its_records(tmp_path):
+    entries = {"slow": {**FAKE, "env": {"FAKEFW_STEP_DELAY": "0.2"}}}
+    proc = runner.run(
+        tmp_path,
+        ["suites/parity", "suites/perf", "--framework", "slow", "--task", "mnist_mlp"],
+        entries=entries,
+        wait=False,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(runner.records(tmp_path)) < 2:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    recs = runner.records(tmp_path)
+    assert len(recs) >= 2 and all(r["test"] and r["outcome"] for r in recs)
