@@ -1,0 +1,40 @@
+"""Every parity check fails on a planted defect and passes without it (real frameworks)."""
+
+import pytest
+
+from suites.selftest import runner
+from suites.selftest.runner import by_test
+
+pytestmark = [pytest.mark.selftest, pytest.mark.slow]
+
+FORWARD, STEP = "test_forward_matches_reference", "test_train_step_matches_reference"
+
+# (plant, framework, task, the parity test that must catch it)
+PLANTS = [
+    ("torch_dropout_left_on_in_eval", "torch", "mnist_mlp", FORWARD),
+    ("torch_unit_gain_momentum", "torch", "cifar10_cnn", STEP),
+    ("torch_rmsprop_eps_outside_sqrt", "torch", "mnist_mlp", STEP),
+    ("torch_softmax_before_logits_loss", "torch", "mnist_mlp", STEP),
+    ("conv_kernel_reshaped_not_transposed", "tensorflow", "cifar10_cnn", FORWARD),
+    ("flatten_rows_not_permuted", "jax", "cifar10_cnn", FORWARD),
+    ("images_fed_as_nwhc", "keras-jax", "cifar10_cnn", FORWARD),
+]
+
+
+def _run(tmp_path, framework, task, test, plant=None):
+    node = f"suites/parity/test_model.py::{test}[{task}-{framework}]"
+    env = {"DLPARITY_WORKER_HOOK": f"suites.selftest.plants:{plant}"} if plant else {}
+    proc, recs = runner.run(tmp_path, [node], env=env)
+    rec = by_test(recs).get(f"{test}[{task}-{framework}]")
+    if rec and rec["outcome"] == "skipped":
+        pytest.skip(rec["reason"])
+    assert rec is not None, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return rec
+
+
+@pytest.mark.parametrize("plant, entry, task_name, test", PLANTS, ids=[p[0] for p in PLANTS])
+def test_parity_catches_planted_defect(tmp_path, plant, entry, task_name, test):
+    planted = _run(tmp_path / "planted", entry, task_name, test, plant)
+    assert planted["outcome"] == "failed", f"{plant} went unnoticed by {test}"
+    clean = _run(tmp_path / "clean", entry, task_name, test)
+    assert clean["outcome"] == "passed", clean["reason"]
