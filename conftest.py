@@ -213,7 +213,7 @@ def datasets_cache(request, tmp_path_factory):
 def _kind(item) -> str:
     if item.get_closest_marker("parity"):
         return "parity"
-    return item.stash.get(RECORD, {}).get("kind", "perf")
+    return item.stash.get(RECORD, {}).get("kind") or item.originalname.removeprefix("test_")
 
 
 @pytest.hookimpl(hookwrapper=True)

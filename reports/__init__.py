@@ -1,0 +1,44 @@
+"""Render dlparity's JSON-lines result records into one self-contained HTML page.
+
+``python -m reports [RESULTS.jsonl ...] [-o reports/out/index.html]``; from Python, ``render``.
+Modules: ``load`` (read, validate, latest per measurement), ``tables`` and ``charts`` (the
+pieces), ``page`` (the HTML document), ``seeds`` (the seed projects' published figures).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULT_RESULTS = Path("reports/out/results.jsonl")
+DEFAULT_OUTPUT = Path("reports/out/index.html")
+
+
+def render(paths, out=DEFAULT_OUTPUT, title: str = "dlparity report") -> dict:
+    """Read ``paths`` (JSON-lines files), write the page to ``out``; returns the page's stats.
+
+    Raises ``FileNotFoundError`` naming the first missing results file.
+    """
+    from reports import load, page
+
+    paths = [Path(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
+    for p in paths:
+        if not p.is_file():
+            raise FileNotFoundError(f"results file {p} not found (run pytest first, or name the file)")
+    out = Path(out)
+    loaded = load.read(paths)
+    links = [("pytest.html", "test-level report (pytest-html)")] if (out.parent / "pytest.html").is_file() else []
+    text, stats = page.build(loaded, title=title, extra_links=links)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    stats["output"] = str(out)
+    return stats
+
+
+def summary_line(stats: dict) -> str:
+    o = stats["outcomes"]
+    return (
+        f"{stats['latest']} latest of {stats['records']} records from {len(stats['runs'])} run(s): "
+        f"{o.get('passed', 0)} passed, {o.get('failed', 0)} failed, {o.get('skipped', 0)} skipped; "
+        f"{len(stats['frameworks'])} framework(s), {len(stats['tasks'])} task(s), {stats['charts']} chart(s)"
+        + (f"; {stats['skipped_lines']} line(s) skipped" if stats["skipped_lines"] else "")
+    )

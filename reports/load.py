@@ -1,0 +1,110 @@
+"""Read result records (fixtures/results.py schema 1) and keep the latest one per measurement.
+
+Kept standalone (stdlib only, no import of ``fixtures``) so the report renders in an environment
+that has none of the frameworks or the harness installed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SCHEMA = 1  # fixtures/results.py SCHEMA this renderer understands
+REQUIRED = ("framework", "task", "kind", "outcome")
+KINDS = ("parity", "train", "infer")
+KEY = ("framework", "task", "kind", "check", "profile", "device")
+MAX_WARNINGS = 20
+
+
+@dataclass
+class Loaded:
+    records: list[dict] = field(default_factory=list)  # every valid record, file order
+    latest: list[dict] = field(default_factory=list)  # the latest record per KEY
+    skipped: int = 0  # lines that were not JSON, not schema 1 or lacked required keys
+    sources: list[str] = field(default_factory=list)
+
+
+def _warn(state: dict, message: str) -> None:
+    state["n"] += 1
+    if state["n"] <= MAX_WARNINGS:
+        print(f"reports: {message}", file=sys.stderr)
+
+
+def _kind(rec: dict) -> str:
+    """``kind``; a perf test skipped or failed in setup is written as "perf": recover it from the test id."""
+    kind = rec.get("kind")
+    if kind in KINDS:
+        return kind
+    m = re.search(r"::test_(train|infer)\b", str(rec.get("test", "")))
+    return m.group(1) if m else str(kind)
+
+
+def normalise(rec: dict) -> dict:
+    """Defaults for optional keys, so the renderers can index without guards."""
+    rec = dict(rec)
+    rec["kind"] = _kind(rec)
+    for key in ("framework", "task", "outcome"):
+        rec[key] = str(rec[key])
+    for key in ("check", "reason", "profile", "device", "run_id", "time", "test", "parity"):
+        value = rec.get(key)
+        rec[key] = "" if value is None else str(value)
+    rec["profile"] = rec["profile"] or "?"
+    rec["device"] = rec["device"] or "?"
+    for key in ("version", "data", "figures", "describe", "machine", "worker"):
+        if not isinstance(rec.get(key), dict):
+            rec[key] = {}
+    return rec
+
+
+def read(paths) -> Loaded:
+    out = Loaded(sources=[str(p) for p in paths])
+    state = {"n": 0}
+    for path in paths:
+        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                _warn(state, f"{where}: skipped, not JSON ({exc.msg})")
+                continue
+            if not isinstance(rec, dict):
+                _warn(state, f"{where}: skipped, not a JSON object")
+                continue
+            if rec.get("schema") != SCHEMA:
+                _warn(state, f"{where}: skipped, schema {rec.get('schema')!r} (this report reads schema {SCHEMA})")
+                continue
+            missing = [k for k in REQUIRED if rec.get(k) in (None, "")]
+            if missing:
+                _warn(state, f"{where}: skipped, missing {', '.join(missing)}")
+                continue
+            out.records.append(normalise(rec))
+    if state["n"] > MAX_WARNINGS:
+        print(f"reports: ... {state['n'] - MAX_WARNINGS} more lines skipped", file=sys.stderr)
+    out.skipped = state["n"]
+    out.latest = latest(out.records)
+    return out
+
+
+def _when(rec: dict) -> datetime.datetime:
+    try:
+        t = datetime.datetime.fromisoformat(rec["time"])
+    except (ValueError, TypeError):
+        return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    return t if t.tzinfo else t.replace(tzinfo=datetime.UTC)
+
+
+def latest(records: list[dict]) -> list[dict]:
+    """The latest record (by ``time``; later in the input on a tie) per KEY, in input order."""
+    best: dict[tuple, tuple] = {}
+    for i, rec in enumerate(records):
+        key = tuple(rec[k] for k in KEY)
+        rank = (_when(rec), i)
+        if key not in best or rank >= best[key][0]:
+            best[key] = (rank, rec)
+    return [rec for _, rec in sorted(best.values(), key=lambda item: item[0][1])]

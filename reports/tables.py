@@ -1,0 +1,483 @@
+"""HTML tables: summary, training, inference, GFLOP/s, parity matrix, adapters, seeds, machines."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+
+from reports import seeds
+from reports.fmt import Notes, esc, iqr, is_num, median, num, pct, sci, shorten
+
+CHECK_ORDER = ("parameters", "forward_matches_reference", "train_step_matches_reference")
+OUTCOME_LABEL = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
+NOISY_CV = 0.25  # coefficient of variation over rounds past which a cell is flagged "noisy"
+
+
+# ---------------------------------------------------------------------------------------------
+# grouping and small formatters
+
+
+def groups(records: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """Records per (profile, device), in a stable order."""
+    out: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for rec in records:
+        out[(rec["profile"], rec["device"])].append(rec)
+    return dict(sorted(out.items()))
+
+
+def by_cell(records: list[dict], kind: str) -> dict[tuple[str, str], dict]:
+    return {(r["task"], r["framework"]): r for r in records if r["kind"] == kind}
+
+
+def version_text(version: dict) -> str:
+    """``keras 3.6 (backend jax 0.4.35)``, ``torch 2.5.1 (cuda 12.4, cudnn 90100)``."""
+    if not version:
+        return "version unknown"
+    text = f"{version.get('framework', '?')} {version.get('version', '?')}"
+    extras = []
+    if version.get("backend"):
+        extras.append(f"backend {version['backend']} {version.get('backend_version', '')}".strip())
+    for key, value in version.items():
+        if key in ("framework", "version", "backend", "backend_version", "devices") or value in (None, "", []):
+            continue
+        extras.append(f"{key} {value}")
+    return text + (f" ({', '.join(extras)})" if extras else "")
+
+
+def blas_text(blas) -> str:
+    if not isinstance(blas, list) or not blas:
+        return "—"
+    parts = []
+    for lib in blas:
+        if not isinstance(lib, dict):
+            parts.append(str(lib))
+            continue
+        name = lib.get("internal_api") or lib.get("prefix") or "?"
+        bits = [b for b in (lib.get("version"), lib.get("architecture")) if b]
+        threads = lib.get("num_threads")
+        text = " ".join([str(name), *(str(b) for b in bits[:1])])
+        extra = [str(b) for b in bits[1:]] + ([f"{threads} threads"] if threads is not None else [])
+        parts.append(text + (f" ({', '.join(extra)})" if extra else ""))
+    return "; ".join(parts)
+
+
+def _table(head: list[str], rows: list[str], cls: str = "") -> str:
+    ths = "".join(f"<th>{h}</th>" for h in head)
+    return f'<table class="{cls}"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _outcome_badge(outcome: str) -> str:
+    return f'<span class="badge {esc(outcome)}">{esc(OUTCOME_LABEL.get(outcome, outcome))}</span>'
+
+
+def _reason(rec: dict, notes: Notes) -> str:
+    if not rec["reason"]:
+        return ""
+    full = f"{rec['framework']} · {rec['task']}: {rec['outcome']} — {rec['reason']}"
+    return f'<div class="reason" title="{esc(rec["reason"])}">{esc(shorten(rec["reason"], 120))}{notes.ref(full)}</div>'
+
+
+def _data(rec: dict, notes: Notes) -> str:
+    data = rec["data"]
+    if not data:
+        return ""
+    source = str(data.get("source") or "unknown source")
+    sizes = [f"{k.split('_')[0]} {data[k]}" for k in ("train_samples", "test_samples") if is_num(data.get(k))]
+    detail = source + (f" ({', '.join(sizes)} samples)" if sizes else "")
+    if data.get("synthetic"):
+        ref = notes.ref(f"synthetic data: {detail} — timings only; accuracy is meaningless")
+        return f'<div><span class="synthetic" title="synthetic data: {esc(detail)}">synthetic</span>{ref}</div>'
+    return f'<div class="sub" title="data: {esc(detail)}">real data{notes.ref(f"data: {detail}")}</div>'
+
+
+def _spread(figures: dict, key: str) -> str:
+    cv = figures.get(key)
+    if not is_num(cv):
+        return ""
+    flag = ""
+    if cv > NOISY_CV:
+        flag = (
+            f' <span class="noisy" title="coefficient of variation over rounds above {NOISY_CV:.0%}: '
+            'the machine was busy or the profile too short; rerun before comparing">noisy</span>'
+        )
+    return f'<span class="sub"> · CV {100 * cv:.0f} %</span>{flag}'
+
+
+def _parity(rec: dict, latest_parity: dict) -> str:
+    status = rec["parity"]
+    other = latest_parity.get((rec["framework"], rec["task"]))
+    if status in ("", "not run") and other:
+        return f'<div class="sub">parity not run in this session; latest parity records: {_status(other)}</div>'
+    if not status:
+        return ""
+    return f'<div class="sub">parity {_status(status)}</div>'
+
+
+def _status(status: str) -> str:
+    cls = {"passed": "ok", "failed": "bad"}.get(status, "muted")
+    label = {"passed": "passed", "failed": "FAILED"}.get(status, status)
+    return f'<span class="{cls}">{esc(label)}</span>'
+
+
+def parity_status(records: list[dict]) -> dict[tuple[str, str], str]:
+    """Overall parity per (framework, task) over the latest parity records: failed > passed > skipped."""
+    seen: dict[tuple[str, str], set] = defaultdict(set)
+    for r in records:
+        if r["kind"] == "parity":
+            seen[(r["framework"], r["task"])].add(r["outcome"])
+    out = {}
+    for key, outcomes in seen.items():
+        out[key] = "failed" if "failed" in outcomes else "passed" if "passed" in outcomes else "skipped"
+    return out
+
+
+def _cell_attrs(rec_kind: str, task: str, fw: str, cls: str) -> str:
+    return f'class="cell {cls}" data-kind="{esc(rec_kind)}" data-task="{esc(task)}" data-framework="{esc(fw)}"'
+
+
+def _ratios(cells: dict, task: str, frameworks: list[str], metric) -> dict[str, float]:
+    """fastest / this for every passed cell of a row with a positive metric (1.00 = fastest)."""
+    vals = {}
+    for fw in frameworks:
+        rec = cells.get((task, fw))
+        if rec and rec["outcome"] == "passed":
+            v = metric(rec["figures"])
+            if is_num(v) and v > 0:
+                vals[fw] = v
+    best = max(vals.values(), default=None)
+    return {fw: best / v for fw, v in vals.items()} if best else {}
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. summary
+
+
+def summary(loaded, records: list[dict]) -> str:
+    runs: dict[str, list[dict]] = defaultdict(list)
+    for r in loaded.records:
+        runs[r["run_id"] or "?"].append(r)
+    run_rows = []
+    for run_id, recs in sorted(runs.items(), key=lambda kv: min(r["time"] for r in kv[1])):
+        times = sorted(r["time"] for r in recs if r["time"])
+        hosts = sorted({str(r["machine"].get("hostname", "?")) for r in recs})
+        run_rows.append(
+            f"<tr><td><code>{esc(run_id)}</code></td><td>{esc(times[0] if times else '?')} … "
+            f"{esc(times[-1] if times else '?')}</td><td>{esc(', '.join(sorted({r['profile'] for r in recs})))}</td>"
+            f"<td>{esc(', '.join(sorted({r['device'] for r in recs})))}</td><td>{esc(', '.join(hosts))}</td>"
+            f"<td>{len(recs)}</td></tr>"
+        )
+    counts = Counter(r["outcome"] for r in records)
+    per_kind = []
+    for kind in ("parity", "train", "infer"):
+        c = Counter(r["outcome"] for r in records if r["kind"] == kind)
+        if c:
+            per_kind.append(
+                f"<tr><td>{kind}</td><td class='ok'>{c['passed']}</td><td class='bad'>{c['failed']}</td>"
+                f"<td class='muted'>{c['skipped']}</td></tr>"
+            )
+    versions = defaultdict(set)
+    for r in records:
+        if r["version"]:
+            versions[r["framework"]].add(version_text(r["version"]))
+    frameworks = sorted({r["framework"] for r in records})
+    fw_items = "".join(
+        f"<li><b>{esc(fw)}</b>: {esc('; '.join(sorted(versions[fw])) or 'not started (no version reported)')}</li>"
+        for fw in frameworks
+    )
+    machines = {}
+    for r in records:
+        m = r["machine"]
+        key = (m.get("hostname"), m.get("cpu"), m.get("platform"))
+        machines.setdefault(key, m)
+    m_items = "".join(
+        f"<li>{esc(m.get('hostname', '?'))}: {esc(m.get('cpu', '?'))}, {esc(m.get('cores', '?'))} cores, "
+        f"{esc(str(m.get('memory_gb')) + ' GB, ' if m.get('memory_gb') else '')}python {esc(m.get('python', '?'))}, "
+        f"{esc(m.get('platform', '?'))}</li>"
+        for m in machines.values()
+    )
+    blas = defaultdict(set)
+    for r in records:
+        text = blas_text(r["worker"].get("blas"))
+        if text != "—":
+            blas[r["framework"]].add(text)
+    blas_items = "".join(f"<li><b>{esc(fw)}</b>: {esc(' | '.join(sorted(t)))}</li>" for fw, t in sorted(blas.items()))
+    tasks = sorted({r["task"] for r in records})
+    return (
+        f'<p class="counts"><span class="ok">{counts["passed"]} passed</span> · '
+        f'<span class="bad">{counts["failed"]} failed</span> · <span class="muted">{counts["skipped"]} skipped</span> '
+        f"(latest record per framework × task × kind × check × profile × device: {len(records)} of "
+        f"{len(loaded.records)} records read from {esc(', '.join(loaded.sources))}"
+        f"{f'; {loaded.skipped} unreadable or old-schema lines skipped' if loaded.skipped else ''})</p>"
+        + _table(["kind", "passed", "failed", "skipped"], per_kind, "compact")
+        + "<h3>Runs</h3>"
+        + _table(["run id", "time (UTC)", "profiles", "devices", "hosts", "records"], run_rows, "compact")
+        + f"<p><b>Tasks</b>: {esc(', '.join(tasks))} · <b>profiles</b>: "
+        f"{esc(', '.join(sorted({r['profile'] for r in records})))} · <b>devices</b>: "
+        f"{esc(', '.join(sorted({r['device'] for r in records})))}</p>"
+        + f"<h3>Frameworks</h3><ul>{fw_items}</ul>"
+        + f"<h3>Machines</h3><ul>{m_items or '<li>unknown</li>'}</ul>"
+        + (f"<h3>BLAS / threading libraries (per framework worker)</h3><ul>{blas_items}</ul>" if blas_items else "")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. / 3. training and inference tables
+
+
+def _train_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dict) -> str:
+    f = rec["figures"]
+    parts = []
+    if rec["outcome"] != "passed":
+        parts.append(_outcome_badge(rec["outcome"]))
+        parts.append(_reason(rec, notes))
+    if is_num(f.get("samples_per_s")):
+        q = iqr(f.get("samples_per_s_iqr"))
+        parts.append(f'<div class="main">{num(f["samples_per_s"])} samples/s</div>')
+        if q:
+            parts.append(f'<div class="sub">IQR {num(q[0])}–{num(q[1])}{_spread(f, "samples_per_s_cv")}</div>')
+    spe = f.get("s_per_epoch_median")
+    if not is_num(spe):
+        spe = median(f.get("s_per_epoch"))
+    if is_num(spe):
+        parts.append(f"<div>{num(spe)} s/epoch</div>")
+    if ratio is not None:
+        parts.append(f'<div>ratio <span class="ratio">{ratio:.2f}</span></div>')
+    if is_num(f.get("first_step_s")):
+        parts.append(f'<div class="sub">first step (compile) {num(f["first_step_s"])} s</div>')
+    if is_num(f.get("accuracy")):
+        meaningless = (
+            ' <span class="muted">(synthetic data: meaningless)</span>' if rec["data"].get("synthetic") else ""
+        )
+        parts.append(f"<div>accuracy {pct(f['accuracy'])}{meaningless}</div>")
+    parts.append(_data(rec, notes))
+    parts.append(_parity(rec, latest_parity))
+    cls = {"passed": "ok", "failed": "failed", "skipped": "skipped"}.get(rec["outcome"], "")
+    return f"<td {_cell_attrs('train', rec['task'], rec['framework'], cls)}>{''.join(parts)}</td>"
+
+
+def _infer_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dict) -> str:
+    f = rec["figures"]
+    parts = []
+    if rec["outcome"] != "passed":
+        parts.append(_outcome_badge(rec["outcome"]))
+        parts.append(_reason(rec, notes))
+    if is_num(f.get("latency_ms_median")):
+        q = iqr(f.get("latency_ms_iqr"))
+        parts.append(f'<div class="main">{num(f["latency_ms_median"])} ms/batch</div>')
+        if q:
+            parts.append(f'<div class="sub">IQR {num(q[0])}–{num(q[1])} ms{_spread(f, "latency_ms_cv")}</div>')
+    if is_num(f.get("images_per_s")):
+        bs = f" (batch {f['batch_size']})" if is_num(f.get("batch_size")) else ""
+        parts.append(f"<div>{num(f['images_per_s'])} images/s{esc(bs)}</div>")
+    if ratio is not None:
+        parts.append(f'<div>ratio <span class="ratio">{ratio:.2f}</span></div>')
+    if is_num(f.get("cold_s")):
+        parts.append(f'<div class="sub">cold pass {num(f["cold_s"])} s</div>')
+    parts.append(_data(rec, notes))
+    parts.append(_parity(rec, latest_parity))
+    cls = {"passed": "ok", "failed": "failed", "skipped": "skipped"}.get(rec["outcome"], "")
+    return f"<td {_cell_attrs('infer', rec['task'], rec['framework'], cls)}>{''.join(parts)}</td>"
+
+
+def perf_table(records: list[dict], kind: str, notes: Notes, latest_parity: dict) -> str:
+    """Rows = task, columns = framework, for one (profile, device)."""
+    cells = by_cell(records, kind)
+    if not cells:
+        return '<p class="muted">No records.</p>'
+    frameworks = sorted({fw for _, fw in cells})
+    tasks = sorted({t for t, _ in cells})
+    metric = (lambda f: f.get("samples_per_s")) if kind == "train" else (lambda f: f.get("images_per_s"))
+    render = _train_cell if kind == "train" else _infer_cell
+    rows = []
+    for task in tasks:
+        ratios = _ratios(cells, task, frameworks, metric)
+        tds = []
+        for fw in frameworks:
+            rec = cells.get((task, fw))
+            if rec is None:
+                tds.append(f'<td {_cell_attrs(kind, task, fw, "none")} title="no record">—</td>')
+            else:
+                tds.append(render(rec, ratios.get(fw), notes, latest_parity))
+        rows.append(f'<tr><th class="row">{esc(task)}</th>{"".join(tds)}</tr>')
+    return _table(["task", *(esc(fw) for fw in frameworks)], rows, f"perf {kind}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. achieved GFLOP/s
+
+
+def gflops_table(records: list[dict]) -> str:
+    train, infer = by_cell(records, "train"), by_cell(records, "infer")
+    keys = set(train) | set(infer)
+    if not keys:
+        return '<p class="muted">No records.</p>'
+    frameworks = sorted({fw for _, fw in keys})
+    rows = []
+    for task in sorted({t for t, _ in keys}):
+        fps = {}
+        tds = []
+        for fw in frameworks:
+            parts = []
+            for label, cells in (("train", train), ("infer", infer)):
+                rec = cells.get((task, fw))
+                g = rec["figures"].get("gflops_per_s") if rec else None
+                if rec and is_num(rec["figures"].get("flops_per_sample")):
+                    fps[label] = rec["figures"]["flops_per_sample"]
+                if is_num(g):
+                    parts.append(f"<div>{label} <b>{num(g)}</b></div>")
+                elif rec:
+                    parts.append(f'<div class="muted">{label} — ({esc(rec["outcome"])})</div>')
+            lb = train.get((task, fw), {}).get("figures", {}).get("lower_bound_s_per_epoch")
+            if is_num(lb):
+                parts.append(f'<div class="sub">lower bound {num(lb)} s/epoch</div>')
+            tds.append(f"<td {_cell_attrs('gflops', task, fw, '')}>{''.join(parts) or '—'}</td>")
+        fp = " · ".join(f"{k} {v / 1e6:,.1f} MFLOP/sample" for k, v in fps.items() if is_num(v))
+        rows.append(f'<tr><th class="row">{esc(task)}<div class="sub">{esc(fp)}</div></th>{"".join(tds)}</tr>')
+    return _table(["task", *(esc(fw) for fw in frameworks)], rows, "perf gflops")
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. parity matrix
+
+
+def _parity_figures(f: dict) -> str:
+    bits = []
+    if is_num(f.get("max_abs_err")):
+        bits.append(f"max abs {sci(f['max_abs_err'])}")
+    if is_num(f.get("max_rel_err")):
+        bits.append(f"max rel {sci(f['max_rel_err'])}")
+    if is_num(f.get("max_rel_l2_err")):
+        steps = f" ({f['steps']} steps)" if is_num(f.get("steps")) else ""
+        bits.append(f"rel L2 {sci(f['max_rel_l2_err'])}{steps}")
+    if is_num(f.get("param_count")):
+        bits.append(f"{f['param_count']:,} params")
+    for key, value in f.items():
+        if key not in ("max_abs_err", "max_rel_err", "max_rel_l2_err", "steps", "param_count") and is_num(value):
+            bits.append(f"{key} {num(value)}")
+    return f'<div class="fig">{esc(" · ".join(bits))}</div>' if bits else ""
+
+
+def parity_matrix(records: list[dict], notes: Notes) -> str:
+    cells = {(r["framework"], r["task"], r["check"]): r for r in records if r["kind"] == "parity"}
+    if not cells:
+        return '<p class="muted">No parity records.</p>'
+    checks = sorted({c for _, _, c in cells}, key=lambda c: (CHECK_ORDER.index(c) if c in CHECK_ORDER else 99, c))
+    rows = []
+    for fw, task in sorted({(f, t) for f, t, _ in cells}):
+        tds = []
+        for check in checks:
+            rec = cells.get((fw, task, check))
+            if rec is None:
+                tds.append(f'<td class="none" data-framework="{esc(fw)}" data-task="{esc(task)}">—</td>')
+                continue
+            ref = ""
+            if rec["outcome"] != "passed" or rec["reason"]:
+                text = f"{OUTCOME_LABEL.get(rec['outcome'], rec['outcome'])}: {rec['reason'] or '(no reason recorded)'}"
+                ref = notes.ref(text)
+            tds.append(
+                f'<td class="cell {esc(rec["outcome"])}" data-kind="parity" data-check="{esc(check)}" '
+                f'data-framework="{esc(fw)}" data-task="{esc(task)}" title="{esc(rec["reason"])}">'
+                f"{_outcome_badge(rec['outcome'])}{ref}{_parity_figures(rec['figures'])}</td>"
+            )
+        rows.append(f'<tr><th class="row">{esc(fw)}</th><th class="row">{esc(task)}</th>{"".join(tds)}</tr>')
+    return _table(["framework", "task", *(esc(c) for c in checks)], rows, "parity")
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. adapter details
+
+
+def describe_table(records: list[dict]) -> str:
+    best: dict[tuple, dict] = {}
+    for r in records:
+        if r["describe"]:
+            key = (r["framework"], r["task"], r["device"])
+            if key not in best or r["time"] >= best[key]["time"]:
+                best[key] = r
+    if not best:
+        return '<p class="muted">No adapter descriptions recorded.</p>'
+    first = ["layout", "execution", "optimizer", "threads", "device"]
+    keys = [k for k in first if any(k in r["describe"] for r in best.values())]
+    keys += sorted({k for r in best.values() for k in r["describe"]} - set(first))
+    rows = []
+    for (fw, task, device), r in sorted(best.items()):
+        d = r["describe"]
+        tds = "".join(
+            f"<td>{esc(json.dumps(d[k]) if isinstance(d.get(k), dict | list) else d.get(k, '—'))}</td>" for k in keys
+        )
+        rows.append(f'<tr><th class="row">{esc(fw)}</th><td>{esc(task)}</td><td>{esc(device)}</td>{tds}</tr>')
+    return _table(["framework", "task", "record device", *(esc(k) for k in keys)], rows, "compact")
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. the seeds' published figures
+
+
+def seeds_tables() -> str:
+    out = [f'<p class="seedlabel">{esc(seeds.LABEL)}. Source: the seed projects as quoted in DESIGN.md §4.</p>']
+    for title, unit, task, table, note in seeds.TABLES:
+        rows = [
+            f"<tr><td>{esc(name)}</td><td>{esc('—' if k80 is None else k80)}</td>"
+            f"<td>{esc('—' if p100 is None else p100)}</td></tr>"
+            for name, (k80, p100) in table.items()
+        ]
+        here = f" — this suite's task <code>{esc(task)}</code>" if task else ""
+        out.append(f"<h3>{esc(title)}{here}</h3>")
+        out.append(_table(["framework (seed)", f"K80, {esc(unit)}", f"P100, {esc(unit)}"], rows, "compact seeds"))
+        if note:
+            out.append(f'<p class="sub">{esc(note)}</p>')
+    return '<div class="seeds">' + "".join(out) + "</div>"
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. machines and versions
+
+
+def machines_table(records: list[dict]) -> str:
+    seen: dict[str, dict] = {}
+    runs: dict[str, set] = defaultdict(set)
+    for r in records:
+        key = json.dumps(r["machine"], sort_keys=True, default=str)
+        seen.setdefault(key, r["machine"])
+        runs[key].add(r["run_id"])
+    if not seen:
+        return ""
+    first = ["hostname", "cpu", "cores", "memory_gb", "python", "platform"]
+    keys = first + sorted({k for m in seen.values() for k in m} - set(first))
+    rows = [
+        "<tr>"
+        + "".join(f"<td>{esc(m.get(k, '—'))}</td>" for k in keys)
+        + f"<td>{esc(', '.join(sorted(runs[key])))}</td></tr>"
+        for key, m in seen.items()
+    ]
+    return _table([*(esc(k) for k in keys), "runs"], rows, "compact")
+
+
+def versions_table(records: list[dict]) -> str:
+    rows: dict[tuple, dict] = {}
+    for r in records:
+        v, w = r["version"], r["worker"]
+        key = (r["framework"], json.dumps(v, sort_keys=True, default=str), str(r["machine"].get("hostname", "?")))
+        row = rows.setdefault(key, {"rec": r, "rss": [], "runs": set()})
+        if is_num(w.get("peak_rss_mb")):
+            row["rss"].append(w["peak_rss_mb"])
+        row["runs"].add(r["run_id"])
+        if w and not row["rec"]["worker"]:
+            row["rec"] = r
+    known = {fw for (fw, v, _) in rows if v != "{}"}
+    out = []
+    for (fw, v, host), row in sorted(rows.items()):
+        if v == "{}" and fw in known:
+            continue  # records written before that worker reported its version
+        r = row["rec"]
+        devices = r["version"].get("devices")
+        out.append(
+            f'<tr><th class="row">{esc(fw)}</th><td>{esc(version_text(r["version"]))}</td>'
+            f"<td>{esc(', '.join(map(str, devices)) if isinstance(devices, list) else devices or '—')}</td>"
+            f"<td>{esc(r['worker'].get('python', '—'))}</td><td>{esc(r['worker'].get('numpy', '—'))}</td>"
+            f"<td>{esc(blas_text(r['worker'].get('blas')))}</td>"
+            f"<td>{num(max(row['rss'])) if row['rss'] else '—'}</td><td>{esc(host)}</td>"
+            f"<td>{esc(', '.join(sorted(row['runs'])))}</td></tr>"
+        )
+    head = ["framework", "version", "devices", "worker python", "numpy", "BLAS", "peak RSS MB", "host", "runs"]
+    return _table(head, out, "compact")

@@ -1,0 +1,262 @@
+"""The HTML report (``reports``), rendered from hand-made records, in-process and as ``python -m reports``."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import reports
+
+pytestmark = pytest.mark.selftest
+
+ROOT = Path(__file__).resolve().parents[2]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MACHINE = {"cpu": "Test CPU 9000", "cores": 8, "python": "3.11.7", "platform": "Linux-test", "hostname": "box"}
+WORKER = {
+    "python": "/venv/bin/python",
+    "pid": 1,
+    "numpy": "2.0",
+    "peak_rss_mb": 300.0,
+    "blas": [{"internal_api": "openblas", "version": "0.3.99", "architecture": "Haswell", "num_threads": 8}],
+}
+VERSIONS = {
+    "torch": {"framework": "torch", "version": "2.9.0+cpu", "devices": ["cpu"]},
+    "keras-jax": {"framework": "keras", "version": "3.7.0", "backend": "jax", "backend_version": "0.4.99"},
+    "ghost": {},
+}
+FAIL_REASON = "AssertionError: cifar10_cnn logits: 12 of 80 elements outside rtol=1e-05, atol=1e-05"
+SKIP_REASON = "ghost: not importable by /venv/bin/python: ModuleNotFoundError: No module named 'ghost'"
+
+
+def rec(framework, task, kind, outcome="passed", check="", time="2026-01-01T10:00:00+00:00", **kw):
+    test = f"suites/{'parity/test_model.py' if kind == 'parity' else 'perf/test_timed.py'}::test_"
+    test += f"{check or kind}[{task}-{framework}]"
+    return {
+        "schema": 1,
+        "run_id": kw.pop("run_id", "run1"),
+        "time": time,
+        "test": test,
+        "kind": kind,
+        "check": check,
+        "outcome": outcome,
+        "reason": kw.pop("reason", ""),
+        "framework": framework,
+        "version": VERSIONS[framework],
+        "task": task,
+        "profile": "quick",
+        "device": "cpu",
+        "data": kw.pop("data", {}),
+        "parity": kw.pop("parity", "" if kind == "parity" else "passed"),
+        "figures": kw.pop("figures", {}),
+        "describe": {"layout": "NCHW", "execution": "eager", "optimizer": "SGD", "threads": 8},
+        "machine": MACHINE,
+        "worker": {} if framework == "ghost" else WORKER,
+        **kw,
+    }
+
+
+def train_figures(sps, acc=(0.5, 0.7, 0.8), cv=0.05):
+    return {
+        "first_step_s": 0.25,
+        "samples_per_s": sps,
+        "samples_per_s_iqr": [sps * 0.9, sps * 1.1],
+        "samples_per_s_cv": cv,
+        "s_per_epoch": [10.0, 11.0, 12.0],
+        "s_per_epoch_median": 11.0,
+        "accuracy_per_epoch": list(acc),
+        "loss_per_epoch": [1.0, 0.6, 0.4],
+        "accuracy": acc[-1],
+        "flops_per_sample": 3e6,
+        "gflops_per_s": sps * 3e6 / 1e9,
+    }
+
+
+def infer_figures(ms, bs=100):
+    return {
+        "cold_s": 0.5,
+        "latency_ms_median": ms,
+        "latency_ms_iqr": [ms * 0.95, ms * 1.05],
+        "images_per_s": bs / (ms / 1e3),
+        "batch_size": bs,
+        "flops_per_sample": 1e6,
+        "gflops_per_s": bs / (ms / 1e3) * 1e6 / 1e9,
+    }
+
+
+REAL = {"source": "fashion-mnist (Debian dataset-fashion-mnist)", "synthetic": False}
+SYNTH = {"source": "synthetic cifar10 of the same shapes", "synthetic": True}
+
+
+def records() -> list[dict]:
+    out = []
+    for fw in ("torch", "keras-jax"):
+        for task in ("mnist_mlp", "cifar10_cnn"):
+            for check in ("parameters", "forward_matches_reference", "train_step_matches_reference"):
+                failed = (fw, task, check) == ("keras-jax", "cifar10_cnn", "forward_matches_reference")
+                figures = {"max_abs_err": 3e-2 if failed else 4e-7, "max_rel_err": 1e-5}
+                if check == "train_step_matches_reference":
+                    figures = {"max_rel_l2_err": 2e-6, "steps": 2}
+                out.append(
+                    rec(fw, task, "parity", "failed" if failed else "passed", check,
+                        reason=FAIL_REASON if failed else "", figures=figures)
+                )  # fmt: skip
+    # training: torch is fastest on mnist_mlp (1000 vs 400 -> keras-jax 2.50), keras-jax on cifar10_cnn (200 vs 100)
+    out.append(rec("torch", "mnist_mlp", "train", figures=train_figures(1000.0), data=REAL))
+    out.append(rec("keras-jax", "mnist_mlp", "train", figures=train_figures(400.0, cv=0.6), data=REAL))
+    out.append(rec("torch", "cifar10_cnn", "train", figures=train_figures(100.0), data=SYNTH))
+    out.append(
+        rec("keras-jax", "cifar10_cnn", "train", figures=train_figures(200.0), data=SYNTH, parity="failed")
+    )  # fmt: skip
+    # an older measurement of the same cell (earlier time, other run): the latest one must win
+    out.insert(0, rec("torch", "mnist_mlp", "train", figures=train_figures(50.0), time="2025-06-01T00:00:00+00:00",
+                      run_id="run0", data=REAL))  # fmt: skip
+    out.append(rec("torch", "mnist_mlp", "infer", figures=infer_figures(10.0), data=REAL))
+    out.append(rec("keras-jax", "mnist_mlp", "infer", figures=infer_figures(40.0), data=REAL))
+    out.append(rec("torch", "cifar10_cnn", "infer", figures=infer_figures(20.0), data=SYNTH))
+    out.append(rec("keras-jax", "cifar10_cnn", "infer", figures={}, outcome="failed", reason="worker died: SIGSEGV"))
+    # a framework that is not importable: every test skipped in setup (perf records then say kind "perf")
+    for task in ("mnist_mlp", "cifar10_cnn"):
+        out.append(rec("ghost", task, "parity", "skipped", "forward_matches_reference", reason=SKIP_REASON))
+        for kind in ("train", "infer"):
+            r = rec("ghost", task, kind, "skipped", reason=SKIP_REASON, parity="not run")
+            r["kind"] = "perf"
+            out.append(r)
+    return out
+
+
+@pytest.fixture
+def results(tmp_path) -> Path:
+    path = tmp_path / "results.jsonl"
+    lines = [json.dumps(r) for r in records()]
+    lines.insert(3, json.dumps({"schema": 0, "framework": "torch", "task": "old"}))  # an older schema
+    lines.insert(5, "{not json")
+    path.write_text("\n".join(lines) + "\n\n")
+    return path
+
+
+def cell(page: str, kind: str, task: str, framework: str) -> str:
+    m = re.search(
+        rf'<td class="cell[^"]*" data-kind="{kind}" data-task="{task}" data-framework="{framework}">(.*?)</td>',
+        page,
+        re.S,
+    )
+    assert m, f"no {kind} cell for {task} x {framework}"
+    return m.group(1)
+
+
+def ratio(page: str, kind: str, task: str, framework: str) -> str:
+    m = re.search(r'<span class="ratio">([\d.]+)</span>', cell(page, kind, task, framework))
+    assert m, cell(page, kind, task, framework)
+    return m.group(1)
+
+
+def check_page(page: str) -> None:
+    for name in ("torch", "keras-jax", "ghost", "mnist_mlp", "cifar10_cnn"):
+        assert f"<th>{name}</th>" in page or f'<th class="row">{name}</th>' in page, name
+    # ratio to fastest: 1.00 for the fastest, fastest/this for the others; the latest record wins
+    assert ratio(page, "train", "mnist_mlp", "torch") == "1.00"
+    assert ratio(page, "train", "mnist_mlp", "keras-jax") == "2.50"
+    assert ratio(page, "train", "cifar10_cnn", "keras-jax") == "1.00"
+    assert ratio(page, "train", "cifar10_cnn", "torch") == "2.00"
+    assert ratio(page, "infer", "mnist_mlp", "torch") == "1.00"
+    assert ratio(page, "infer", "mnist_mlp", "keras-jax") == "4.00"
+    assert "1,000 samples/s" in cell(page, "train", "mnist_mlp", "torch")
+    assert "accuracy 80.0 %" in cell(page, "train", "mnist_mlp", "torch")
+    # synthetic data is marked on its cells and only there
+    assert 'class="synthetic"' in cell(page, "train", "cifar10_cnn", "torch")
+    assert 'class="synthetic"' in cell(page, "infer", "cifar10_cnn", "torch")
+    assert 'class="synthetic"' not in cell(page, "train", "mnist_mlp", "torch")
+    assert "synthetic cifar10 of the same shapes" in page
+    assert "(synthetic data: meaningless)" in cell(page, "train", "cifar10_cnn", "torch")
+    # a spread past the noise threshold is flagged
+    assert 'class="noisy"' in cell(page, "train", "mnist_mlp", "keras-jax")
+    assert 'class="noisy"' not in cell(page, "train", "mnist_mlp", "torch")
+    # failures and skips, with their reasons, readable without hovering
+    assert 'parity <span class="bad">FAILED</span>' in cell(page, "train", "cifar10_cnn", "keras-jax")
+    assert "FAIL: " + FAIL_REASON.replace("'", "&#x27;") in page
+    assert 'data-check="forward_matches_reference" data-framework="keras-jax" data-task="cifar10_cnn"' in page
+    ghost = cell(page, "train", "mnist_mlp", "ghost")
+    assert "skip" in ghost and "ghost: not importable" in ghost
+    assert "SIGSEGV" in cell(page, "infer", "cifar10_cnn", "keras-jax")
+    # figures, adapter details, versions, machine
+    assert "4.00e-07" in page and "2.00e-06" in page
+    assert "keras 3.7.0 (backend jax 0.4.99)" in page and "torch 2.9.0+cpu" in page
+    assert "Test CPU 9000" in page and "openblas 0.3.99 (Haswell, 8 threads)" in page
+    assert "<td>NCHW</td>" in page
+    assert "run0" in page and "run1" in page
+    # the seeds' figures, labelled as not measured here
+    assert "Published by the seed projects on K80/P100 GPUs — not this machine" in page
+    assert "MXNet Module" in page and "s per 1000 images" in page and "Keras-MXNet" in page
+    # self-contained: embedded PNG charts, no external resources
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == 6  # per task: training bars, inference bars, convergence
+    for data in images:
+        assert base64.b64decode(data, validate=True).startswith(PNG_MAGIC)
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert "<script" not in page.lower()
+
+
+def test_render_in_process(results, tmp_path, capsys):
+    stats = reports.render([results], tmp_path / "out" / "index.html")
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    check_page(page)
+    err = capsys.readouterr().err
+    assert "schema 0" in err and "not JSON" in err
+    assert stats["outcomes"]["failed"] == 2 and stats["charts"] == 6
+
+
+def test_cli(results, tmp_path):
+    out = tmp_path / "page.html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "reports", str(results), "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == str(out) and "2 failed" in lines[1] and len(lines) == 2
+    assert "skipped, schema 0" in proc.stderr
+    check_page(out.read_text(encoding="utf-8"))
+
+
+def test_cli_missing_file_is_one_line(tmp_path):
+    missing = tmp_path / "nope.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "-m", "reports", str(missing), "-o", str(tmp_path / "x.html")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode != 0
+    assert proc.stderr.strip().count("\n") == 0 and str(missing) in proc.stderr, proc.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_empty_file_says_no_records(tmp_path):
+    empty = tmp_path / "results.jsonl"
+    empty.write_text("")
+    reports.render([empty], tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "No records" in page and "not this machine" in page
+
+
+def test_missing_figures_and_unknown_keys(tmp_path):
+    """Records with no figures, odd values and HTML in the reason still render, escaped."""
+    r = rec("torch", "mnist_mlp", "train", figures={"samples_per_s": "fast", "samples_per_s_iqr": [1]})
+    r2 = rec("torch", "mnist_mlp", "parity", "failed", "forward_matches_reference", reason="<b>x</b>", figures=None)
+    del r2["describe"], r2["machine"]
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(r) + "\n" + json.dumps(r2) + "\n")
+    reports.render(path, tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+    assert 'data-kind="train" data-task="mnist_mlp" data-framework="torch"' in page
