@@ -132,3 +132,30 @@ def test_interrupted_run_keeps_its_records(tmp_path):
     proc.wait()
     recs = runner.records(tmp_path)
     assert len(recs) >= 2 and all(r["test"] and r["outcome"] for r in recs)
+
+
+def test_gpu_flag_skips_frameworks_without_one(tmp_path):
+    proc, recs = runner.run(
+        tmp_path,
+        ["suites/parity", "suites/perf", "--gpu", "--framework", "fake", "--task", "mnist_mlp"],
+        entries={"fake": FAKE},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert len(recs) == 5 and {r["outcome"] for r in recs} == {"skipped"}
+    assert all("fake does not run mnist_mlp on gpu: the fake framework has no GPU" in r["reason"] for r in recs)
+    assert {r["device"] for r in recs} == {"gpu"}
+
+
+def test_perf_records_figures_data_source_and_parity(tmp_path):
+    proc, recs = runner.run(
+        tmp_path, ["suites/parity", "suites/perf", "--framework", "fake", "--task", "mnist_mlp"], entries={"fake": FAKE}
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    train = by_test(recs)["test_train[mnist_mlp-fake]"]
+    assert train["kind"] == "train" and train["parity"] == "passed"
+    assert train["data"]["source"] and isinstance(train["data"]["synthetic"], bool)
+    fig = train["figures"]
+    assert fig["samples_per_s"] > 0 and fig["first_step_s"] > 0 and len(fig["rounds_samples_per_s"]) >= 2
+    assert fig["gflops_per_s"] == pytest.approx(fig["samples_per_s"] * fig["flops_per_sample"] / 1e9)
+    infer = by_test(recs)["test_infer[mnist_mlp-fake]"]
+    assert infer["kind"] == "infer" and infer["figures"]["images_per_s"] > 0
