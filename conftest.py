@@ -143,13 +143,16 @@ def record(request) -> dict:
 
 
 @pytest.fixture
-def worker(record, pool, framework, task, device) -> Worker:
-    """The framework's worker, after it proved importable and said it supports task x device."""
+def worker(request, record, pool, framework, task, device) -> Worker:
+    """The framework's worker, after it proved importable and said it supports task x device
+    (and training, for tests marked ``training``)."""
     w = pool.get(framework)
     info = w.start()
     if not info.get("importable"):
-        pytest.skip(f"{framework}: not importable by {w.python}: {info.get('error')}")
-    ok = w.call("supports", {"task": task.name, "device": device})[0]
+        hint = pool.entries[framework].hint
+        pytest.skip(f"{framework}: not importable by {w.python}: {info.get('error')}" + (f" ({hint})" if hint else ""))
+    training = request.node.get_closest_marker("training") is not None
+    ok = w.call("supports", {"task": task.name, "device": device, "training": training})[0]
     if not ok["ok"]:
         pytest.skip(f"{framework} does not run {task.name} on {device}: {ok['reason']}")
     return w

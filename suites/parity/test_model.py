@@ -15,5 +15,6 @@ def test_forward_matches_reference(task, make_rep, seed, record):
     record["figures"] = checks.check_forward(task, make_rep(), seed)
 
 
+@pytest.mark.training
 def test_train_step_matches_reference(task, make_rep, seed, record):
     record["figures"] = checks.check_train_step(task, make_rep(dropout=False), seed)

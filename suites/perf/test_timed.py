@@ -16,6 +16,7 @@ def _rep(make_rep, task, seed):
     return rep
 
 
+@pytest.mark.training
 def test_train(task, make_rep, datasets_cache, profile, seed, record):
     path, data = datasets_cache(task, profile)
     record.update(kind="train", data=data)
