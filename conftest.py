@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import uuid
@@ -303,6 +304,20 @@ POOL = pytest.StashKey["Pool"]()
 def _expose_pool(request, pool):
     request.config.stash[POOL] = pool
     yield
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """This run's timed tests also go out in pytest-benchmark's JSON format (benchmark.json)."""
+    state = session.config.stash.get(STATE, None)
+    path = Path(session.config.getoption("results"))
+    if state is None or not path.is_file():
+        return
+    mine = [r for r in results.read([path]) if r.get("run_id") == state["run_id"] and r["kind"] in ("train", "infer")]
+    if mine:
+        from fixtures import benchjson
+
+        out = path.parent / "benchmark.json"
+        out.write_text(json.dumps(benchjson.build(mine, state["machine"], ROOT), indent=1, default=str))
 
 
 def pytest_report_header(config):
