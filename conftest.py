@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fixtures import frameworks, results  # noqa: E402
+from fixtures import compare, frameworks, results  # noqa: E402
 from fixtures import tasks as task_registry  # noqa: E402
 from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied  # noqa: E402
 
@@ -51,6 +51,21 @@ def pytest_addoption(parser):
         metavar="S",
         help="seconds a worker may take for one command before it is killed as hung (default: 900)",
     )
+    g.addoption(
+        "--compare",
+        nargs=2,
+        metavar=("A", "B"),
+        default=None,
+        help="A/B: time entry B against entry A (e.g. two tox envs of one framework), alternating rounds",
+    )
+    g.addoption(
+        "--gate",
+        default=None,
+        metavar="PCT",
+        help="with --compare: fail when B is slower than A beyond PCT (e.g. 10%%) with 95%% confidence, "
+        "or when B fails parity that A passes",
+    )
+    g.addoption("--compare-rounds", type=int, default=20, metavar="N", help="paired rounds per A/B task (default 20)")
     g.addoption("--download", action="store_true", help="download missing real datasets (pooch, sha256-checked)")
     g.addoption("--data-dir", default=None, metavar="DIR", help="dataset cache (default: $DLPARITY_DATA)")
 
@@ -71,7 +86,21 @@ def pytest_configure(config):
     if config.pluginmanager.hasplugin("html") and not getattr(config.option, "htmlpath", None):
         config.option.htmlpath = str(Path(config.getoption("results")).parent / "pytest.html")
         config.option.self_contained_html = True
+    compare_pair = config.getoption("compare")
+    for name in compare_pair or ():
+        if name not in known:
+            raise pytest.UsageError(f"--compare: unknown entry {name}; known: {', '.join(known)}")
+    gate = config.getoption("gate")
+    try:
+        gate = compare.parse_threshold(gate) if gate is not None else None
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if gate is not None and not compare_pair:
+        raise pytest.UsageError("--gate needs --compare A B")
+    if compare_pair:
+        chosen = list(dict.fromkeys([*chosen, *compare_pair]))
     config.stash[STATE] = {
+        "gate": gate,
         "entries": {name: known[name] for name in chosen},
         "tasks": [task_registry.get(t) for t in task_names],
         "run_id": uuid.uuid4().hex[:12],
@@ -81,7 +110,11 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    if {"task", "framework"} <= set(metafunc.fixturenames):
+    if "ab" in metafunc.fixturenames:
+        state, pair = metafunc.config.stash[STATE], metafunc.config.getoption("compare")
+        combos = [(t, tuple(pair)) for t in state["tasks"]] if pair else []
+        metafunc.parametrize(["task", "ab"], combos, ids=[f"{t.name}-{a}-vs-{b}" for t, (a, b) in combos])
+    elif {"task", "framework"} <= set(metafunc.fixturenames):
         state = metafunc.config.stash[STATE]
         combos = [(t, f) for t in state["tasks"] for f in state["entries"]]
         metafunc.parametrize(["task", "framework"], combos, ids=[f"{t.name}-{f}" for t, f in combos])
@@ -101,13 +134,14 @@ class Pool:
         self.logs = Path(config.getoption("results")).parent / "workers"
         self.run_id = state["run_id"]
 
-    def get(self, name: str) -> Worker:
-        if name not in self.workers:
+    def get(self, name: str, copy: str = "") -> Worker:
+        """The entry's worker; a non-empty ``copy`` starts a second, independent process (A/A runs)."""
+        key = f"{name}#{copy}" if copy else name
+        if key not in self.workers:
             e = self.entries[name]
-            self.workers[name] = Worker(
-                name, e.module, e.python, e.env, self.logs / f"{self.run_id}-{name}.log", self.timeout
-            )
-        return self.workers[name]
+            log = self.logs / f"{self.run_id}-{key}.log"
+            self.workers[key] = Worker(name, e.module, e.python, e.env, log, self.timeout)
+        return self.workers[key]
 
     def close(self):
         for w in self.workers.values():
@@ -143,20 +177,24 @@ def record(request) -> dict:
     return rec
 
 
-@pytest.fixture
-def worker(request, record, pool, framework, task, device) -> Worker:
-    """The framework's worker, after it proved importable and said it supports task x device
-    (and training, for tests marked ``training``)."""
-    w = pool.get(framework)
+def ready_worker(pool: Pool, framework: str, task, device: str, training: bool, copy: str = "") -> Worker:
+    """The entry's worker once it proved importable and said it supports task x device; else skip."""
+    w = pool.get(framework, copy)
     info = w.start()
     if not info.get("importable"):
         hint = pool.entries[framework].hint
         pytest.skip(f"{framework}: not importable by {w.python}: {info.get('error')}" + (f" ({hint})" if hint else ""))
-    training = request.node.get_closest_marker("training") is not None
     ok = w.call("supports", {"task": task.name, "device": device, "training": training})[0]
     if not ok["ok"]:
         pytest.skip(f"{framework} does not run {task.name} on {device}: {ok['reason']}")
     return w
+
+
+@pytest.fixture
+def worker(request, record, pool, framework, task, device) -> Worker:
+    """The framework's worker, after it proved importable and said it supports task x device
+    (and training, for tests marked ``training``)."""
+    return ready_worker(pool, framework, task, device, request.node.get_closest_marker("training") is not None)
 
 
 @pytest.fixture
@@ -172,6 +210,39 @@ def make_rep(worker, task, device, seed, record):
         return RemoteRep(worker, rep_id, reply["describe"])
 
     return make
+
+
+@pytest.fixture(scope="session")
+def peaks(pool):
+    """``peaks(framework)`` -> {"peak_gflops": its own float32 2048^3 matmul, "numpy_peak_gflops": NumPy's},
+    each measured once per session (the roofline's ceiling; NumPy's BLAS may be held back, e.g. by
+    OPENBLAS_CORETYPE, so a framework's own matmul is the peak it is measured against)."""
+    cache: dict = {}
+
+    def get(framework: str) -> dict:
+        if "numpy" not in cache:
+            cache["numpy"] = _numpy_peak()
+        if framework not in cache:
+            try:
+                cache[framework] = pool.get(framework).call("peak_matmul", {"n": 2048})[0]["gflops"]
+            except CommandFailed:
+                cache[framework] = None
+        return {"peak_gflops": cache[framework], "numpy_peak_gflops": cache["numpy"]}
+
+    return get
+
+
+def _numpy_peak(n: int = 2048, repeats: int = 5) -> float:
+    import time
+
+    a, b = np.random.default_rng(0).random((2, n, n), dtype=np.float32)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t0)
+    return 2 * n**3 / float(np.median(times)) / 1e9
 
 
 @pytest.fixture(scope="session")
@@ -229,11 +300,13 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = str(call.excinfo.value)
         if call.excinfo.errisinstance(CommandFailed) and call.excinfo.value.remote_traceback:
             report.longrepr += "\n--- in the worker ---\n" + call.excinfo.value.remote_traceback
-    spec = getattr(item, "callspec", None)
-    if spec is None or not {"task", "framework"} <= set(spec.params):
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    ab = params.get("ab")
+    framework = params.get("framework") or (ab[1] if isinstance(ab, tuple) else None)  # A/B belongs to B
+    if framework is None or not hasattr(params.get("task"), "name"):  # e.g. an empty --compare set
         return
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        _write_record(item, report, spec.params["task"], spec.params["framework"])
+        _write_record(item, report, params["task"], framework)
 
 
 def _reason(report) -> str:

@@ -1,3 +1,4 @@
+# ruff: noqa: UP006, UP007, UP035, UP037, UP045
 """Datasets for dlparity: checksummed real data where it can be had, synthetic stand-ins otherwise.
 
 ``load(name, train, test, seed)`` returns a :class:`Dataset` in the canonical layout:
@@ -14,18 +15,24 @@ refused); ``synthetic`` is True for generated data. Imports NumPy only; pooch is
 ``download=True`` has something to fetch.
 """
 
-from __future__ import annotations
-
 import os
+import sys
 from dataclasses import dataclass, field
+from typing import List, Optional, Tuple, Union
 
 import numpy as np
 
-from . import cifar10, mnist, synthetic
-from .base import Raw, SourceAbsent, SourceRefused
 from .batching import STREAM_TEST, STREAM_TRAIN, batches, num_batches, permutation
-from .cache import resolve_cache_dir
-from .integrity import DatasetWarning
+
+# A framework worker under CPython 3.6 (CNTK) imports ``datasets.batching``, which runs this file
+# first; the loaders are written for 3.7+ and a worker never loads data itself (the controller hands
+# it an .npz). So this file parses and runs on 3.6, and there it leaves the loaders out.
+LOADERS = sys.version_info >= (3, 7)
+if LOADERS:
+    from . import cifar10, mnist, synthetic
+    from .base import Raw, SourceAbsent, SourceRefused
+    from .cache import resolve_cache_dir
+    from .integrity import DatasetWarning
 
 __all__ = [
     "Dataset",
@@ -52,7 +59,7 @@ class Dataset:
     source: str  # in words, e.g. "Fashion-MNIST (Debian dataset-fashion-mnist, md5-verified)"
     synthetic: bool
     origin: str = ""  # machine-readable: "mnist", "fashion-mnist", "mnist-5k", "cifar10", "synthetic"
-    notes: tuple[str, ...] = field(default_factory=tuple)  # the one-line warnings issued on the way
+    notes: Tuple[str, ...] = field(default_factory=tuple)  # the one-line warnings issued on the way
 
     num_classes = 10
 
@@ -65,11 +72,11 @@ class Dataset:
 
 def load(
     name: str,
-    train: int | None,
-    test: int | None,
+    train: Optional[int],
+    test: Optional[int],
     seed: int = 0,
     *,
-    cache_dir: str | os.PathLike | None = None,
+    cache_dir: Union[str, os.PathLike, None] = None,
     download: bool = False,
 ) -> Dataset:
     """Load ``train``/``test`` samples of ``name`` (None = all there are).
@@ -80,6 +87,8 @@ def load(
     (or re-fetches, if a cached file fails its checksum) with pooch. A refused file is warned about
     in one line (:class:`DatasetWarning`), and the next source is used.
     """
+    if not LOADERS:
+        raise RuntimeError(f"datasets.load needs Python 3.7 or newer (this is {sys.version.split()[0]})")
     key = _ALIASES.get(name.lower(), name.lower())
     if key not in NAMES:
         raise ValueError(f"unknown dataset {name!r}; known: {', '.join(NAMES)}")
@@ -101,7 +110,7 @@ def load(
     else:
         sources = [lambda: cifar10.from_cache(root, download)]
 
-    refused: list[SourceRefused] = []
+    refused: List[SourceRefused] = []
     for attempt in sources:
         try:
             raw = attempt()
@@ -128,7 +137,7 @@ def load(
     )
 
 
-def _with_reasons(source: str, refused: list[SourceRefused]) -> str:
+def _with_reasons(source: str, refused: "List[SourceRefused]") -> str:
     if not refused:
         return source
     reasons = "; ".join(r.reason for r in refused)
@@ -137,7 +146,7 @@ def _with_reasons(source: str, refused: list[SourceRefused]) -> str:
     return f"{source} ({reasons})"
 
 
-def _finish(key: str, raw: Raw, train, test, seed: int, refused: list[SourceRefused]) -> Dataset:
+def _finish(key: str, raw: "Raw", train, test, seed: int, refused: "List[SourceRefused]") -> Dataset:
     have = (len(raw.x_train), len(raw.x_test))
     want = (have[0] if train is None else int(train), have[1] if test is None else int(test))
     got = (min(want[0], have[0]), min(want[1], have[1]))

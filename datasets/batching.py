@@ -5,8 +5,7 @@ across versions, then ``argsort``-ed, so the controller (NumPy 2.x) and a worker
 produce the same order for the same seed. No ``Generator`` method is involved.
 """
 
-from __future__ import annotations
-
+# Python 3.6-compatible on purpose (a CNTK worker imports this module): no PEP 563/585/604.
 import numpy as np
 
 # Stream tags, so that the dataset shuffles and the batch orders never share a random stream.

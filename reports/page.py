@@ -122,6 +122,12 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
             f"{f' ({loaded.skipped} lines skipped, see stderr)' if loaded.skipped else ''}. "
             "Run <code>pytest</code> first.</p>"
         )
+        notes = Notes("frameworks")
+        body.append(
+            "<h2>Frameworks: every framework the seed projects measured</h2>"
+            + tables.frameworks_table([], notes)
+            + notes.html("Reasons")
+        )
         body.append(f'<h2 id="seeds">{SECTIONS[7][1]}</h2>' + tables.seeds_tables())
         return head + "".join(body) + "</body></html>", stats
 

@@ -58,3 +58,55 @@ TABLES = [
     ("ResNet-50 features (DLF), batch 32", "s per 1000 images", "", RESNET50_S_PER_1000, RESNET50_NOTE),
     ("Keras mnist_mlp (Keras backends), batch 128", "s per epoch", "mnist_mlp", KERAS_MNIST_MLP_S_PER_EPOCH, ""),
 ]
+
+# Every framework the seed projects measured, and how this suite covers it. The report's framework
+# table lists all of them, whether or not the results hold records for them.
+#
+# Seed frameworks that this suite runs: (seed name, matrix entries that stand for it, note).
+SEED_FRAMEWORKS = [
+    ("PyTorch", ("torch",), ""),
+    ("TensorFlow", ("tensorflow",), ""),
+    ("Keras-TF", ("keras-tensorflow",), "run as Keras 3 on TensorFlow; the seeds ran Keras 2"),
+    ("MXNet Gluon / MXNet Module", ("mxnet",), ""),
+    ("Chainer", ("chainer",), ""),
+    ("CNTK", ("cntk",), "CNTK 2.7 needs CPython 3.5/3.6: its entry runs from .venvs/cntk"),
+    ("Theano (Keras-Theano's backend)", ("theano", "pytensor"), "PyTensor is Theano's maintained fork"),
+]
+
+# Seed frameworks with no adapter: (seed name, version (the last one there is), why there is none).
+NO_ADAPTER = [
+    (
+        "Keras 2 (multi-backend)",
+        "2.3.1, the last multi-backend release (2019)",
+        "not installable beside Keras 3: both are the package `keras`, and Keras 3 (TensorFlow, JAX, "
+        "PyTorch backends) dropped the CNTK, Theano and MXNet backends",
+    ),
+    (
+        "Keras-CNTK",
+        "Keras ≤ 2.3 on CNTK 2.7",
+        "Keras 3 has no CNTK backend and Keras 2 is not installable beside it; CNTK's own adapter is the cntk entry",
+    ),
+    (
+        "Keras-Theano",
+        "Keras ≤ 2.3 on Theano 1.0",
+        "Keras 3 has no Theano backend and Keras 2 is not installable beside it; Theano itself is the theano entry",
+    ),
+    (
+        "Keras-MXNet",
+        "keras-mxnet 2.2.4.3 (2020), a fork of Keras 2.2",
+        "Keras 3 has no MXNet backend and the keras-mxnet fork is not installable beside it; MXNet itself is "
+        "the mxnet entry",
+    ),
+    (
+        "Caffe",
+        "1.0 (2017)",
+        "no maintained Python 3.11 wheels: pycaffe is built from source (the `caffe` name on PyPI is an "
+        "empty placeholder)",
+    ),
+    ("Caffe2", "merged into PyTorch (2018)", "folded into PyTorch; its models run through the torch entry"),
+    ("Lasagne", "0.1 on PyPI (2015), 0.2.dev on GitHub", "built on Theano, unmaintained"),
+    ("Torch7", "LuaTorch (unmaintained since 2017)", "Lua, not Python"),
+    ("Knet", "Julia package", "Julia, not Python"),
+    ("DL4J", "Deeplearning4j (JVM)", "runs on the JVM (Java/Scala), not Python"),
+    ("Neon", "Intel Nervana neon (last release 2018)", "discontinued by Intel"),
+]

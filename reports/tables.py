@@ -10,6 +10,7 @@ from reports.fmt import Notes, esc, iqr, is_num, median, num, pct, sci, shorten
 
 CHECK_ORDER = ("parameters", "forward_matches_reference", "train_step_matches_reference")
 OUTCOME_LABEL = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
+FW_REASON_CHARS = 320  # reasons in the framework table are shown whole up to this length (else a footnote)
 NOISY_CV = 0.25  # coefficient of variation over rounds past which a cell is flagged "noisy"
 
 
@@ -175,15 +176,8 @@ def summary(loaded, records: list[dict]) -> str:
                 f"<tr><td>{kind}</td><td class='ok'>{c['passed']}</td><td class='bad'>{c['failed']}</td>"
                 f"<td class='muted'>{c['skipped']}</td></tr>"
             )
-    versions = defaultdict(set)
-    for r in records:
-        if r["version"]:
-            versions[r["framework"]].add(version_text(r["version"]))
-    frameworks = sorted({r["framework"] for r in records})
-    fw_items = "".join(
-        f"<li><b>{esc(fw)}</b>: {esc('; '.join(sorted(versions[fw])) or 'not started (no version reported)')}</li>"
-        for fw in frameworks
-    )
+    fw_notes = Notes("frameworks")
+    fw_table = frameworks_table(records, fw_notes)
     machines = {}
     for r in records:
         m = r["machine"]
@@ -214,10 +208,67 @@ def summary(loaded, records: list[dict]) -> str:
         + f"<p><b>Tasks</b>: {esc(', '.join(tasks))} · <b>profiles</b>: "
         f"{esc(', '.join(sorted({r['profile'] for r in records})))} · <b>devices</b>: "
         f"{esc(', '.join(sorted({r['device'] for r in records})))}</p>"
-        + f"<h3>Frameworks</h3><ul>{fw_items}</ul>"
+        + "<h3>Frameworks: tested here, and every framework the seed projects measured</h3>"
+        + fw_table
+        + fw_notes.html("Reasons")
         + f"<h3>Machines</h3><ul>{m_items or '<li>unknown</li>'}</ul>"
         + (f"<h3>BLAS / threading libraries (per framework worker)</h3><ul>{blas_items}</ul>" if blas_items else "")
     )
+
+
+def _fw_row(entry: str, seed: str, version: str, status: str, reasons: list[str], notes: Notes, kind: str) -> str:
+    cells = "".join(
+        f'<div class="reason" title="{esc(r)}">{esc(shorten(r, FW_REASON_CHARS))}'
+        f"{notes.ref(r) if len(' '.join(r.split())) > FW_REASON_CHARS else ''}</div>"
+        for r in reasons
+    )
+    return (
+        f'<tr data-framework="{esc(entry)}" data-seed="{esc(seed)}" data-status="{esc(kind)}">'
+        f'<th class="row">{esc(entry or "—")}</th><td>{esc(seed or "—")}</td><td>{esc(version)}</td>'
+        f"<td>{status}</td><td>{cells}</td></tr>"
+    )
+
+
+def frameworks_table(records: list[dict], notes: Notes) -> str:
+    """One row per framework: every matrix entry with records (version, outcome counts, skip
+    reasons), then every seed framework the records do not cover: those with an entry that did not
+    run here, and those with no adapter at all (``reports.seeds``), each with its reason."""
+    by_fw: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        by_fw[r["framework"]].append(r)
+    seeds_of: dict[str, list[str]] = defaultdict(list)
+    for seed, entries, _ in seeds.SEED_FRAMEWORKS:
+        for entry in entries:
+            seeds_of[entry].append(seed)
+    rows = []
+    for fw in sorted(by_fw):
+        recs = by_fw[fw]
+        versions = sorted({version_text(r["version"]) for r in recs if r["version"]})
+        c = Counter(r["outcome"] for r in recs)
+        status = (
+            f'<span class="ok">{c["passed"]} passed</span> · <span class="bad">{c["failed"]} failed</span> · '
+            f'<span class="muted">{c["skipped"]} skipped</span>'
+        )
+        reasons = sorted({r["reason"] for r in recs if r["outcome"] == "skipped" and r["reason"]})
+        if c["failed"]:
+            reasons.append(f"{c['failed']} failed: see the parity matrix and the timing tables for their reasons")
+        version = "; ".join(versions) or "not started (no version reported)"
+        kind = "failed" if c["failed"] else "passed" if c["passed"] else "skipped"
+        rows.append(_fw_row(fw, ", ".join(seeds_of.get(fw, [])), version, status, reasons, notes, kind))
+    for seed, entries, note in seeds.SEED_FRAMEWORKS:
+        if any(e in by_fw for e in entries):
+            continue
+        names = ", ".join(entries)
+        why = f"matrix entr{'ies' if len(entries) > 1 else 'y'} {names} did not run in these results" + (
+            f" ({note})" if note else ""
+        )
+        status = '<span class="muted">no records</span>'
+        rows.append(_fw_row(names, seed, "—", status, [why], notes, "no-records"))
+    for seed, version, reason in seeds.NO_ADAPTER:
+        status = '<span class="badge skipped">no adapter</span>'
+        rows.append(_fw_row("", seed, version, status, [reason], notes, "no-adapter"))
+    head = ["matrix entry", "seed framework", "version", "status (latest records)", "reasons"]
+    return _table(head, rows, "compact frameworks")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,18 +17,34 @@ def _rep(make_rep, task, seed):
 
 
 @pytest.mark.training
-def test_train(task, make_rep, datasets_cache, profile, seed, record):
+def _roofline(figures: dict, peak: dict) -> dict:
+    """Achieved fraction of the framework's own matmul peak, and the epoch time that peak allows."""
+    out = dict(peak)
+    if peak["peak_gflops"]:
+        out["peak_fraction"] = figures["gflops_per_s"] / peak["peak_gflops"]
+        if "epoch_samples" in figures:
+            flops = figures["flops_per_sample"] * figures["epoch_samples"]
+            out["lower_bound_s_per_epoch"] = flops / (peak["peak_gflops"] * 1e9)
+    return out
+
+
+def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, record):
     path, data = datasets_cache(task, profile)
     record.update(kind="train", data=data)
     figures = _rep(make_rep, task, seed).train_timed(profile, path, seed)
+    figures.update(_roofline(figures, peaks(framework)))
     record["figures"] = figures
     assert figures["samples_per_s"] > 0
+    assert figures["harness_overhead_fraction"] < 0.01, (
+        f"timing an empty step costs {figures['harness_overhead_fraction']:.2%} of the fastest measured step"
+    )
     assert all(math.isfinite(loss) for loss in figures["loss_per_epoch"]), f"loss diverged: {figures['loss_per_epoch']}"
 
 
-def test_infer(task, make_rep, datasets_cache, profile, seed, record):
+def test_infer(task, framework, make_rep, datasets_cache, peaks, profile, seed, record):
     path, data = datasets_cache(task, profile)
     record.update(kind="infer", data=data)
     figures = _rep(make_rep, task, seed).infer_timed(profile, path)
+    figures.update(_roofline(figures, peaks(framework)))
     record["figures"] = figures
     assert figures["images_per_s"] > 0

@@ -95,3 +95,26 @@ def torch_softmax_before_logits_loss(adapter) -> None:
 
     ce = torch.nn.functional.cross_entropy
     torch.nn.functional.cross_entropy = lambda logits, y, **kw: ce(torch.softmax(logits, dim=1), y, **kw)
+
+
+def slow_down_10_percent(adapter) -> None:
+    """A regression to catch: every training step takes 10 % longer (a worker-side delay)."""
+    import time
+
+    prepare = adapter.prepare
+
+    def wrapped(task, device, seed):
+        rep = prepare(task, device, seed)
+        step = rep.train_step
+
+        def slower(x, y):
+            t0 = time.perf_counter()
+            handle = step(x, y)
+            rep.sync(handle)
+            time.sleep(0.1 * (time.perf_counter() - t0))
+            return handle
+
+        rep.train_step = slower
+        return rep
+
+    adapter.prepare = wrapped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import subprocess
@@ -29,6 +30,7 @@ VERSIONS = {
     "torch": {"framework": "torch", "version": "2.9.0+cpu", "devices": ["cpu"]},
     "keras-jax": {"framework": "keras", "version": "3.7.0", "backend": "jax", "backend_version": "0.4.99"},
     "ghost": {},
+    "cntk": {},
 }
 FAIL_REASON = "AssertionError: cifar10_cnn logits: 12 of 80 elements outside rtol=1e-05, atol=1e-05"
 SKIP_REASON = "ghost: not importable by /venv/bin/python: ModuleNotFoundError: No module named 'ghost'"
@@ -260,3 +262,83 @@ def test_missing_figures_and_unknown_keys(tmp_path):
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     assert 'data-kind="train" data-task="mnist_mlp" data-framework="torch"' in page
+
+
+CNTK_SKIP = (
+    "cntk: not importable by /repo/.venvs/cntk/bin/python: interpreter /repo/.venvs/cntk/bin/python not found "
+    "(CNTK 2.7 has wheels only for CPython 3.5/3.6: ./dlp setup builds .venvs/cntk where python3.6 exists)"
+)
+NO_ADAPTER_SEEDS = (
+    "Keras 2 (multi-backend)",
+    "Keras-CNTK",
+    "Keras-Theano",
+    "Keras-MXNet",
+    "Caffe",
+    "Caffe2",
+    "Lasagne",
+    "Torch7",
+    "Knet",
+    "DL4J",
+    "Neon",
+)
+
+
+def framework_rows(page: str) -> dict:
+    """{(matrix entry, seed framework): row html} of the framework table."""
+    rows = re.findall(r'<tr data-framework="([^"]*)" data-seed="([^"]*)" data-status="([^"]*)">(.*?)</tr>', page, re.S)
+    return {(entry, seed): (status, html_) for entry, seed, status, html_ in rows}
+
+
+def test_framework_table_lists_every_seed_framework(tmp_path):
+    """Tested entries (version, counts, skip reasons such as CNTK's), seed entries without records, and
+    every seed framework that has no adapter, each with its reason."""
+    from reports import seeds
+
+    recs = [r for r in records() if r["framework"] in ("torch", "ghost")]
+    for check in ("parameters", "forward_matches_reference", "train_step_matches_reference"):
+        recs.append(rec("cntk", "mnist_mlp", "parity", "skipped", check, reason=CNTK_SKIP))
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    reports.render(path, tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    rows = framework_rows(page)
+
+    status, row = rows[("cntk", "CNTK")]
+    assert status == "skipped" and "0 passed" in row and "3 skipped" in row
+    assert "not started (no version reported)" in row
+    assert "interpreter /repo/.venvs/cntk/bin/python not found" in row
+    assert "CNTK 2.7 has wheels only for CPython 3.5/3.6" in row
+    status, row = rows[("torch", "PyTorch")]
+    assert status == "passed" and "torch 2.9.0+cpu" in row and "0 failed" in row
+    assert rows[("ghost", "")][0] == "skipped"  # not a seed framework, still listed
+    # seed frameworks whose entries have no records here
+    for entry, seed in (("mxnet", "MXNet Gluon / MXNet Module"), ("chainer", "Chainer"), ("tensorflow", "TensorFlow")):
+        status, row = rows[(entry, seed)]
+        assert status == "no-records" and "did not run in these results" in row, (entry, row)
+    # seed frameworks with no adapter, each with its version and reason
+    no_adapter = {seed: row for (entry, seed), (status, row) in rows.items() if status == "no-adapter"}
+    assert set(no_adapter) == set(NO_ADAPTER_SEEDS) == {seed for seed, _, _ in seeds.NO_ADAPTER}
+    for seed, version, reason in seeds.NO_ADAPTER:
+        assert reasons_in(no_adapter[seed], reason) and html.escape(version) in no_adapter[seed], seed
+    assert "Keras 3" in no_adapter["Keras-CNTK"] and "CNTK" in no_adapter["Keras-CNTK"]
+    assert "Python 3.11" in no_adapter["Caffe"] and "torch entry" in no_adapter["Caffe2"]
+    assert "Theano" in no_adapter["Lasagne"] and "Julia" in no_adapter["Knet"] and "JVM" in no_adapter["DL4J"]
+    assert "Lua" in no_adapter["Torch7"] and "discontinued" in no_adapter["Neon"]
+    # every seed framework of the published tables is covered by some row
+    covered = " ".join(seed for _, seed in rows)
+    for name in ("PyTorch", "TensorFlow", "Keras-TF", "Chainer", "CNTK", "MXNet Gluon", "MXNet Module"):
+        assert name in covered, name
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+
+
+def reasons_in(row: str, reason: str) -> bool:
+    return html.escape(reason, quote=True) in row
+
+
+def test_framework_table_on_an_empty_page(tmp_path):
+    empty = tmp_path / "results.jsonl"
+    empty.write_text("")
+    reports.render([empty], tmp_path / "index.html")
+    rows = framework_rows((tmp_path / "index.html").read_text(encoding="utf-8"))
+    assert {seed for (_, seed), (status, _) in rows.items() if status == "no-adapter"} == set(NO_ADAPTER_SEEDS)
+    assert rows[("cntk", "CNTK")][0] == "no-records"

@@ -1,0 +1,42 @@
+"""A/B: entry B against entry A (two environments of one framework), alternating rounds, gated.
+
+Runs only with ``--compare A B``; ``--gate 10%`` turns a confident slowdown past 10 %, or a parity
+failure of B where A passes, into a failed test. Without ``--gate`` the verdict uses 5 %.
+"""
+
+import pytest
+
+from conftest import STATE, ready_worker
+from fixtures import checks, compare
+from fixtures.worker import prepare
+
+pytestmark = pytest.mark.perf
+
+
+def _parity(task, w, device, seed) -> str:
+    try:
+        checks.check_forward(task, prepare(w, task, device, seed), seed)
+        checks.check_train_step(task, prepare(w, task, device, seed, dropout=False), seed)
+    except AssertionError as exc:
+        return f"failed: {str(exc).splitlines()[0]}"
+    return "passed"
+
+
+@pytest.mark.training
+def test_ab(request, task, ab, pool, device, seed, profile, datasets_cache, record):
+    a, b = ab
+    gate = request.config.stash[STATE]["gate"]
+    wa = ready_worker(pool, a, task, device, training=True)
+    wb = ready_worker(pool, b, task, device, training=True, copy="b" if a == b else "")  # A/A: two processes
+    parity_a, parity_b = _parity(task, wa, device, seed), _parity(task, wb, device, seed)
+    path, data = datasets_cache(task, profile)
+    rep_a, rep_b = (compare.loaded_rep(w, task, device, seed, path) for w in (wa, wb))
+    rounds = request.config.getoption("compare_rounds")
+    verdict, figures = compare.run(rep_a, rep_b, task.batch_size, rounds, gate or 0.05, seed)
+    figures.update(a=a, b=b, parity_a=parity_a, parity_b=parity_b, gated=gate is not None)
+    record.update(kind="compare", data=data, figures=figures)
+    message = verdict.describe(a, b, task.name)
+    print(message)
+    if gate is not None:
+        assert not (parity_a == "passed" and parity_b != "passed"), f"gate: {b} fails parity that {a} passes"
+        assert verdict.verdict != "slower", f"gate: {message}"

@@ -1,0 +1,63 @@
+"""Calibration of the A/B gate on this machine: a 10 % slowdown is caught, an A/A run is not flagged."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import datasets
+from fixtures import compare
+from fixtures.tasks import TASKS
+from fixtures.worker import Worker
+
+pytestmark = [pytest.mark.selftest, pytest.mark.slow]
+
+TRIALS, ROUNDS, THRESHOLD = 20, 20, 0.05
+OUT = Path(__file__).resolve().parents[2] / "reports" / "out"
+
+
+@pytest.fixture(scope="module")
+def reps(tmp_path_factory):
+    pytest.importorskip("torch")
+    tmp = tmp_path_factory.mktemp("gate")
+    task = TASKS["mnist_mlp"]
+    p = task.profiles["smoke"]
+    ds = datasets.load(task.dataset, p.train_samples, p.test_samples)
+    data = tmp / "data.npz"
+    np.savez(data, x_train=ds.x_train, y_train=ds.y_train)
+    hook = {"DLPARITY_WORKER_HOOK": "suites.selftest.plants:slow_down_10_percent"}
+    module = "fixtures.frameworks.torch_adapter"
+    workers = [
+        Worker(f"torch-{role}", module, sys.executable, env, tmp / f"{role}.log", 300)
+        for role, env in (("a", {}), ("a2", {}), ("slow", hook))
+    ]
+    yield [compare.loaded_rep(w, task, "cpu", 0, str(data)) for w in workers]
+    for w in workers:
+        w.close()
+
+
+def test_gate_catches_10_percent_and_leaves_a_a_alone(reps):
+    a, a2, slow = reps
+    verdicts = {"slowdown": [], "a/a": []}
+    for trial in range(TRIALS):
+        verdicts["slowdown"].append(compare.run(a, slow, 128, ROUNDS, THRESHOLD, seed=trial)[0])
+        verdicts["a/a"].append(compare.run(a, a2, 128, ROUNDS, THRESHOLD, seed=trial)[0])
+    caught = sum(v.verdict == "slower" for v in verdicts["slowdown"])
+    false_alarms = sum(v.verdict in ("slower", "faster") for v in verdicts["a/a"])
+    summary = {
+        "trials": TRIALS,
+        "rounds": ROUNDS,
+        "threshold": THRESHOLD,
+        "slowdown_flagged": caught,
+        "a_a_flagged": false_alarms,
+        "slowdown_ratios": [round(v.ratio, 4) for v in verdicts["slowdown"]],
+        "a_a_ratios": [round(v.ratio, 4) for v in verdicts["a/a"]],
+        "verdicts": {k: [v.verdict for v in vs] for k, vs in verdicts.items()},
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "gate-calibration.json").write_text(json.dumps(summary, indent=1))
+    print(f"gate calibration: 10% slowdown flagged {caught}/{TRIALS}, A/A flagged {false_alarms}/{TRIALS}")
+    assert caught >= 19, summary
+    assert false_alarms <= 1, summary
