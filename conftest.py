@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fixtures import compare, frameworks, results  # noqa: E402
+from fixtures import compare, matrix, results  # noqa: E402
 from fixtures import tasks as task_registry  # noqa: E402
 from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied  # noqa: E402
 
@@ -72,7 +72,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     try:
-        known = frameworks.entries(config.getoption("workers"))
+        known = matrix.entries(config.getoption("workers"))
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     chosen = config.getoption("framework") or list(known)
