@@ -104,3 +104,47 @@ def ips_band(figures: dict) -> tuple[float, float] | None:
     if not q or not is_num(bs) or q[0] <= 0 or q[1] <= 0:
         return None
     return bs * 1e3 / q[1], bs * 1e3 / q[0]
+
+
+VERDICT_COLORS = {"slower": "#b00020", "faster": "#16691e", "same": "#333333", "noisy": "#999999"}
+
+
+def ab_ratios(title: str, rows: list[tuple[str, float, tuple[float, float] | None, float | None, str]]) -> str | None:
+    """A/B ratios B/A, one row per (label, ratio, (ci lo, ci hi) or None, threshold or None, verdict):
+    a point with its confidence interval, a line at 1 (no change) and a shaded band at 1 ± threshold."""
+    rows = [r for r in rows if is_num(r[1])]
+    if not rows:
+        return None
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(6.4, 0.45 * len(rows) + 1.3))
+        ax = fig.add_subplot()
+        banded = False
+        for i, (_, ratio, ci, threshold, verdict) in enumerate(rows):
+            y = len(rows) - 1 - i  # first row on top
+            if is_num(threshold):
+                ax.fill_betweenx(
+                    [y - 0.4, y + 0.4],
+                    1 - threshold,
+                    1 + threshold,
+                    color="#dfe6ee",
+                    linewidth=0,
+                    label=None if banded else "1 ± threshold",
+                )
+                banded = True
+            lo, hi = (ratio - ci[0], ci[1] - ratio) if ci else (0.0, 0.0)
+            color = VERDICT_COLORS.get(verdict, "#1f77b4")
+            ax.errorbar(
+                [ratio], [y], xerr=[[max(0.0, lo)], [max(0.0, hi)]], fmt="o", color=color, capsize=4, markersize=5
+            )
+            ax.annotate(
+                f"{ratio:.3f} {verdict}", (ratio, y), xytext=(0, 6), textcoords="offset points", ha="center",
+                fontsize=7, color=color,
+            )  # fmt: skip
+        ax.axvline(1.0, color="#555", linewidth=1, linestyle="--")
+        ax.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)])
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_xlabel("round time B / A (median, confidence interval); > 1: B slower")
+        ax.set_title(title, fontsize=9)
+        if banded:
+            ax.legend(fontsize=7, frameon=False, loc="best")
+        return _png(fig)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 SCHEMA = 1  # fixtures/results.py SCHEMA this renderer understands
 REQUIRED = ("framework", "task", "kind", "outcome")
-KINDS = ("parity", "train", "infer")
-KEY = ("framework", "task", "kind", "check", "profile", "device")
+KINDS = ("parity", "train", "infer", "compare")
+KEY = ("framework", "task", "kind", "check", "profile", "device")  # A/B records add their test id (A and B)
 MAX_WARNINGS = 20
 
 
@@ -35,12 +35,15 @@ def _warn(state: dict, message: str) -> None:
 
 
 def _kind(rec: dict) -> str:
-    """``kind``; a perf test skipped or failed in setup is written as "perf": recover it from the test id."""
+    """``kind``; a perf test skipped or failed in setup is written as "perf" (an A/B test as "ab"):
+    recover it from the test id."""
     kind = rec.get("kind")
     if kind in KINDS:
         return kind
-    m = re.search(r"::test_(train|infer)\b", str(rec.get("test", "")))
-    return m.group(1) if m else str(kind)
+    m = re.search(r"::test_(train|infer|ab)\b", str(rec.get("test", "")))
+    if m:
+        return "compare" if m.group(1) == "ab" else m.group(1)
+    return str(kind)
 
 
 def normalise(rec: dict) -> dict:
@@ -103,7 +106,7 @@ def latest(records: list[dict]) -> list[dict]:
     """The latest record (by ``time``; later in the input on a tie) per KEY, in input order."""
     best: dict[tuple, tuple] = {}
     for i, rec in enumerate(records):
-        key = tuple(rec[k] for k in KEY)
+        key = tuple(rec[k] for k in KEY) + ((rec["test"],) if rec["kind"] == "compare" else ())
         rank = (_when(rec), i)
         if key not in best or rank >= best[key][0]:
             best[key] = (rank, rec)

@@ -38,6 +38,11 @@ figcaption { font-size: .8em; color: #555; }
 .seedlabel { font-weight: 700; color: #6b4e00; }
 nav ol { columns: 3; font-size: .9em; } code { font-size: .92em; }
 .noisy { background: #ffd8b0; color: #7a3b00; border-radius: 3px; padding: 0 .35em; font-size: .8em; }
+.outliers { white-space: nowrap; } .ci { font-size: .85em; color: #444; white-space: nowrap; }
+.verdict { display: inline-block; padding: 0 .45em; border-radius: 3px; font-weight: 700; }
+.verdict.slower { background: #fbd9dc; color: #b00020; } .verdict.faster { background: #dff3e0; color: #16691e; }
+.verdict.same { background: #eef0f3; color: #333; } .verdict.noisy { background: #e4e4e4; color: #777; }
+.nogpu { color: #555; font-style: italic; }
 .empty { font-size: 1.2em; padding: 1em; background: #f7f7f7; border: 1px solid #ddd; }
 """
 
@@ -46,12 +51,21 @@ SECTIONS = [
     ("training", "Training"),
     ("inference", "Inference"),
     ("gflops", "Achieved GFLOP/s"),
+    ("roofline", "Roofline"),
     ("charts", "Charts"),
+    ("ab", "A/B comparisons"),
     ("parity", "Parity matrix"),
     ("adapters", "Adapter details"),
     ("seeds", "The seeds' published figures"),
     ("machines", "Machines and versions"),
 ]
+TITLES = dict(SECTIONS)
+
+
+def _h2(anchor: str) -> str:
+    """``<h2 id=...>N. Title</h2>``, numbered by the section's place in SECTIONS."""
+    n = [a for a, _ in SECTIONS].index(anchor) + 1
+    return f'<h2 id="{anchor}">{n}. {esc(TITLES[anchor])}</h2>'
 
 
 def _group_title(profile: str, device: str) -> str:
@@ -94,6 +108,70 @@ def _charts(recs: list[dict], key: tuple[str, str], colors: dict) -> tuple[str, 
     return ('<div class="charts">' + "".join(figs) + "</div>" if figs else ""), count
 
 
+def _roofline(records: list[dict], grouped: dict) -> str:
+    coretypes = tables.openblas_coretypes(records)
+    held = f" (this machine ran with OPENBLAS_CORETYPE={', '.join(coretypes)})" if coretypes else ""
+    out = [
+        f'{_h2("roofline")}<p class="sub">The ceiling is each framework\'s own float32 2048³ matmul, measured '
+        "once per session in its worker: achieved GFLOP/s ÷ that peak is the fraction of peak. NumPy's BLAS "
+        "peak (the same matmul in the controller) is shown beside it for reference only: NumPy's BLAS may be "
+        "held back, e.g. OPENBLAS_CORETYPE pins OpenBLAS to an older kernel set, so it is not the ceiling "
+        f"used{esc(held)}. Lower bound per epoch = FLOPs of an epoch ÷ the framework's matmul peak: the time "
+        "the epoch would take if every counted FLOP ran at matmul speed, which no run beats. Harness overhead: "
+        "the timing loop around a step that does nothing, per step, and that as a fraction of the fastest "
+        "measured step (the training test fails at 1 %).</p>"
+    ]
+    found = False
+    for (profile, device), recs in grouped.items():
+        if any(r["kind"] in ("train", "infer") for r in recs):
+            found = True
+            out.append(f"<h3>Roofline: {_group_title(profile, device)}</h3>{tables.roofline_table(recs)}")
+    if not found:
+        out.append('<p class="muted">No records.</p>')
+    return "".join(out)
+
+
+def _ab(grouped: dict, stats: dict) -> str:
+    out = [
+        f'{_h2("ab")}<p class="sub">Entry B against entry A (<code>--compare A B</code>): rounds of training '
+        "steps alternate ABBA so that drift lands on both sides; ratio = median of the paired round-time ratios "
+        "B/A (&gt; 1: B slower) with a bootstrap confidence interval. Verdict: "
+        '<span class="verdict slower">slower</span> when the whole interval lies above 1 + threshold, '
+        '<span class="verdict faster">faster</span> below 1 − threshold, <span class="verdict same">same</span> '
+        'otherwise; <span class="verdict noisy">noisy</span> when either side\'s rounds spread too much (no '
+        "verdict). Gated: <code>--gate</code> was given, so a slower verdict, or B failing parity that A passes, "
+        "failed the test.</p>"
+    ]
+    found = False
+    for (profile, device), recs in grouped.items():
+        ab = tables.ab_records(recs)
+        if not ab:
+            continue
+        found = True
+        notes = Notes(slug("ab", profile, device))
+        for task in sorted({r["task"] for r in ab}):
+            out.append(f"<h3>A/B: task <code>{esc(task)}</code>, {_group_title(profile, device)}</h3>")
+            out.append(tables.ab_table([r for r in ab if r["task"] == task], notes))
+        out.append(notes.html("Failures and skips"))
+        rows = []
+        for r in ab:
+            f = r["figures"]
+            a, b = tables.ab_pair(r)
+            rows.append((f"{r['task']}: {b} vs {a}", f.get("ratio"), iqr(f.get("ci")), f.get("threshold"),
+                         str(f.get("verdict", ""))))  # fmt: skip
+        uri = charts.ab_ratios(f"A/B round-time ratio B/A, {profile} / {device}", rows)
+        if uri:
+            stats["charts"] += 1
+            alt = f"A/B ratios B/A with confidence intervals, profile {profile}, device {device}"
+            out.append(
+                f'<div class="charts"><figure><img src="{uri}" alt="{esc(alt)}"><figcaption>{esc(alt)}; dashed line: '
+                "no change; band: 1 ± threshold</figcaption></figure></div>"
+            )
+    if not found:
+        out.append('<p class="muted">No A/B records (run with <code>--compare A B</code>).</p>')
+    return "".join(out)
+
+
 def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tuple[str, str]] = ()) -> tuple[str, dict]:
     """(html, stats) for the loaded records."""
     records = loaded.latest
@@ -128,35 +206,38 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
             + tables.frameworks_table([], notes)
             + notes.html("Reasons")
         )
-        body.append(f'<h2 id="seeds">{SECTIONS[7][1]}</h2>' + tables.seeds_tables())
+        body.append(f'<h2 id="seeds">{esc(TITLES["seeds"])}</h2>' + tables.seeds_tables())
         return head + "".join(body) + "</body></html>", stats
 
     body.append("<nav><ol>" + "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in SECTIONS) + "</ol></nav>")
-    body.append(f'<h2 id="summary">1. Summary</h2>{tables.summary(loaded, records)}')
+    body.append(f"{_h2('summary')}{tables.summary(loaded, records)}")
     grouped = tables.groups(records)
     latest_parity = tables.parity_status(records)
 
-    for n, (anchor, kind, heading, intro) in enumerate(
-        [
-            (
-                "training",
-                "train",
-                "Training",
-                "Cells: samples/s (median over rounds, inter-quartile range), s/epoch (median), ratio = "
-                "fastest samples/s in the row ÷ this one (1.00 = fastest; 2.00 = half as fast), first step "
-                "(tracing/compilation, timed apart), final test accuracy, parity status.",
-            ),
-            (
-                "inference",
-                "infer",
-                "Inference",
-                "Cells: latency per batch (median, IQR), images/s, ratio = fastest images/s in the row ÷ this one "
-                "(1.00 = fastest), cold (first) pass, parity status.",
-            ),
-        ],
-        start=2,
+    for anchor, kind, heading, intro in (
+        (
+            "training",
+            "train",
+            "Training",
+            "Cells: samples/s (median over rounds, inter-quartile range), s/epoch (median), ratio = "
+            "fastest samples/s in the row ÷ this one (1.00 = fastest; 2.00 = half as fast), first step "
+            "(tracing/compilation, timed apart), final test accuracy, parity status.",
+        ),
+        (
+            "inference",
+            "infer",
+            "Inference",
+            "Cells: latency per batch (median, IQR), images/s, ratio = fastest images/s in the row ÷ this one "
+            "(1.00 = fastest), cold (first) pass, parity status.",
+        ),
     ):
-        body.append(f'<h2 id="{anchor}">{n}. {heading}</h2><p class="sub">{intro}</p>')
+        intro += (
+            " Stability: CV = coefficient of variation over rounds, spread = (max − min) ÷ median of the rounds, "
+            'outliers = rounds outside the Tukey fences; <span class="noisy">noisy</span> marks a measurement '
+            "the machine disturbed (the record's own flag, spread above 25 %; records without that flag: CV above "
+            "25 %). It is reported, never gated on."
+        )
+        body.append(f'{_h2(anchor)}<p class="sub">{intro}</p>')
         for (profile, device), recs in grouped.items():
             if not any(r["kind"] == kind for r in recs):
                 continue
@@ -168,9 +249,10 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
             body.append('<p class="muted">No records.</p>')
 
     body.append(
-        '<h2 id="gflops">4. Achieved GFLOP/s</h2><p class="sub">Model FLOPs per sample (from the task spec: '
+        f'{_h2("gflops")}<p class="sub">Model FLOPs per sample (from the task spec: '
         "2 × multiply-adds of conv and dense layers; training adds the weight and input gradients, ≈ 3 × forward) "
-        "× measured median throughput. Element-wise work is not counted.</p>"
+        "× measured median throughput. Element-wise work is not counted. % of peak: of the framework's own "
+        "float32 matmul peak (see the roofline).</p>"
     )
     has_perf = False
     for (profile, device), recs in grouped.items():
@@ -180,7 +262,9 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
     if not has_perf:
         body.append('<p class="muted">No records.</p>')
 
-    body.append('<h2 id="charts">5. Charts</h2>')
+    body.append(_roofline(records, grouped))
+
+    body.append(_h2("charts"))
     colors = charts.palette({r["framework"] for r in records})
     for key, recs in grouped.items():
         html_, count = _charts(recs, key, colors)
@@ -190,8 +274,10 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
     if not stats["charts"]:
         body.append('<p class="muted">No timed records to chart.</p>')
 
+    body.append(_ab(grouped, stats))
+
     body.append(
-        '<h2 id="parity">6. Parity matrix</h2><p class="sub">Each adapter against the task spec and the NumPy golden '
+        f'{_h2("parity")}<p class="sub">Each adapter against the task spec and the NumPy golden '
         "model under the same canonical weights. Small text: the worst errors measured.</p>"
     )
     any_parity = False
@@ -204,11 +290,12 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
     if not any_parity:
         body.append('<p class="muted">No parity records.</p>')
 
-    body.append(f'<h2 id="adapters">7. Adapter details</h2>{tables.describe_table(records)}')
-    body.append(f'<h2 id="seeds">8. The seeds\' published figures</h2>{tables.seeds_tables()}')
+    body.append(f"{_h2('adapters')}{tables.describe_table(records)}")
+    body.append(f"{_h2('seeds')}{tables.seeds_tables()}")
     body.append(
-        f'<h2 id="machines">9. Machines and versions</h2><h3>Machines (controller; every record read)</h3>'
+        f"{_h2('machines')}<h3>Machines (controller; every record read)</h3>"
         f"{tables.machines_table(loaded.records)}"
+        f"<h3>GPU, driver, CUDA and cuDNN</h3>{tables.gpu_table(records)}"
         f"<h3>Framework versions (worker)</h3>{tables.versions_table(records)}"
     )
     return head + "\n".join(body) + "</body></html>", stats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 
 from reports import seeds
@@ -91,17 +92,41 @@ def _data(rec: dict, notes: Notes) -> str:
     return f'<div class="sub" title="data: {esc(detail)}">real data{notes.ref(f"data: {detail}")}</div>'
 
 
-def _spread(figures: dict, key: str) -> str:
-    cv = figures.get(key)
-    if not is_num(cv):
-        return ""
-    flag = ""
-    if cv > NOISY_CV:
-        flag = (
-            f' <span class="noisy" title="coefficient of variation over rounds above {NOISY_CV:.0%}: '
-            'the machine was busy or the profile too short; rerun before comparing">noisy</span>'
+def _noisy(figures: dict, cv_key: str) -> tuple[bool, str]:
+    """(flagged, why): the record's own ``noisy`` flag (max spread of its rounds, fixtures/timing.py)
+    where it has one; records written before that flag fall back to the CV rule."""
+    flag = figures.get("noisy")
+    if isinstance(flag, bool):
+        spread = figures.get("max_spread")
+        text = f"{100 * spread:.0f} %" if is_num(spread) else "too wide"
+        return flag, (
+            f"(max - min) / median of the rounds is {text}: the machine disturbed the measurement or the "
+            "profile is too short; rerun before comparing"
         )
-    return f'<span class="sub"> · CV {100 * cv:.0f} %</span>{flag}'
+    cv = figures.get(cv_key)
+    return is_num(cv) and cv > NOISY_CV, (
+        f"coefficient of variation over rounds above {NOISY_CV:.0%} (a record without its own noisy flag): "
+        "the machine was busy or the profile too short; rerun before comparing"
+    )
+
+
+def _stability(figures: dict, cv_key: str) -> str:
+    """`` · CV 5 % · spread 12 % · 1 outlier`` and a noisy tag, as far as the record has them."""
+    bits = []
+    if is_num(figures.get(cv_key)):
+        bits.append(f"CV {100 * figures[cv_key]:.0f} %")
+    if is_num(figures.get("max_spread")):
+        bits.append(f"spread {100 * figures['max_spread']:.0f} %")
+    n = figures.get("outliers")
+    if is_num(n):
+        n = int(n)
+        bits.append(
+            f'<span class="outliers" title="rounds outside the Tukey fences (1.5 × IQR beyond the quartiles)">'
+            f"{n} outlier{'' if n == 1 else 's'}</span>"
+        )
+    noisy, why = _noisy(figures, cv_key)
+    flag = f' <span class="noisy" title="{esc(why)}">noisy</span>' if noisy else ""
+    return (f'<span class="sub"> · {" · ".join(bits)}</span>' if bits else "") + flag
 
 
 def _parity(rec: dict, latest_parity: dict) -> str:
@@ -169,7 +194,7 @@ def summary(loaded, records: list[dict]) -> str:
         )
     counts = Counter(r["outcome"] for r in records)
     per_kind = []
-    for kind in ("parity", "train", "infer"):
+    for kind in ("parity", "train", "infer", "compare"):
         c = Counter(r["outcome"] for r in records if r["kind"] == kind)
         if c:
             per_kind.append(
@@ -212,6 +237,7 @@ def summary(loaded, records: list[dict]) -> str:
         + fw_table
         + fw_notes.html("Reasons")
         + f"<h3>Machines</h3><ul>{m_items or '<li>unknown</li>'}</ul>"
+        + f'<p><b>GPU</b>: <span class="gpusummary">{esc(gpu_summary(records))}</span></p>'
         + (f"<h3>BLAS / threading libraries (per framework worker)</h3><ul>{blas_items}</ul>" if blas_items else "")
     )
 
@@ -251,7 +277,10 @@ def frameworks_table(records: list[dict], notes: Notes) -> str:
         )
         reasons = sorted({r["reason"] for r in recs if r["outcome"] == "skipped" and r["reason"]})
         if c["failed"]:
-            reasons.append(f"{c['failed']} failed: see the parity matrix and the timing tables for their reasons")
+            reasons.append(
+                f"{c['failed']} failed: see the parity matrix, the timing tables and the A/B comparisons for their "
+                "reasons"
+            )
         version = "; ".join(versions) or "not started (no version reported)"
         kind = "failed" if c["failed"] else "passed" if c["passed"] else "skipped"
         rows.append(_fw_row(fw, ", ".join(seeds_of.get(fw, [])), version, status, reasons, notes, kind))
@@ -284,8 +313,10 @@ def _train_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dic
     if is_num(f.get("samples_per_s")):
         q = iqr(f.get("samples_per_s_iqr"))
         parts.append(f'<div class="main">{num(f["samples_per_s"])} samples/s</div>')
-        if q:
-            parts.append(f'<div class="sub">IQR {num(q[0])}–{num(q[1])}{_spread(f, "samples_per_s_cv")}</div>')
+        stability = _stability(f, "samples_per_s_cv")
+        if q or stability:
+            iqr_text = f"IQR {num(q[0])}–{num(q[1])}" if q else "rounds"
+            parts.append(f'<div class="sub">{iqr_text}{stability}</div>')
     spe = f.get("s_per_epoch_median")
     if not is_num(spe):
         spe = median(f.get("s_per_epoch"))
@@ -315,8 +346,10 @@ def _infer_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dic
     if is_num(f.get("latency_ms_median")):
         q = iqr(f.get("latency_ms_iqr"))
         parts.append(f'<div class="main">{num(f["latency_ms_median"])} ms/batch</div>')
-        if q:
-            parts.append(f'<div class="sub">IQR {num(q[0])}–{num(q[1])} ms{_spread(f, "latency_ms_cv")}</div>')
+        stability = _stability(f, "latency_ms_cv")
+        if q or stability:
+            iqr_text = f"IQR {num(q[0])}–{num(q[1])} ms" if q else "rounds"
+            parts.append(f'<div class="sub">{iqr_text}{stability}</div>')
     if is_num(f.get("images_per_s")):
         bs = f" (batch {f['batch_size']})" if is_num(f.get("batch_size")) else ""
         parts.append(f"<div>{num(f['images_per_s'])} images/s{esc(bs)}</div>")
@@ -375,7 +408,14 @@ def gflops_table(records: list[dict]) -> str:
                 if rec and is_num(rec["figures"].get("flops_per_sample")):
                     fps[label] = rec["figures"]["flops_per_sample"]
                 if is_num(g):
-                    parts.append(f"<div>{label} <b>{num(g)}</b></div>")
+                    frac = rec["figures"].get("peak_fraction")
+                    of_peak = (
+                        f' <span class="sub" title="of the framework&#x27;s own float32 matmul peak">· '
+                        f"{pct(frac)} of peak</span>"
+                        if is_num(frac)
+                        else ""
+                    )
+                    parts.append(f"<div>{label} <b>{num(g)}</b>{of_peak}</div>")
                 elif rec:
                     parts.append(f'<div class="muted">{label} — ({esc(rec["outcome"])})</div>')
             lb = train.get((task, fw), {}).get("figures", {}).get("lower_bound_s_per_epoch")
@@ -385,6 +425,217 @@ def gflops_table(records: list[dict]) -> str:
         fp = " · ".join(f"{k} {v / 1e6:,.1f} MFLOP/sample" for k, v in fps.items() if is_num(v))
         rows.append(f'<tr><th class="row">{esc(task)}<div class="sub">{esc(fp)}</div></th>{"".join(tds)}</tr>')
     return _table(["task", *(esc(fw) for fw in frameworks)], rows, "perf gflops")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. roofline
+
+
+def fine_pct(value) -> str:
+    """A percentage to 3 significant figures, so that small fractions (harness overhead) stay readable."""
+    return f"{100 * value:.3g} %" if is_num(value) else "—"
+
+
+def openblas_coretypes(records: list[dict]) -> list[str]:
+    """OPENBLAS_CORETYPE values the controller ran with (fixtures/results.machine_info records it)."""
+    return sorted({str(r["machine"]["OPENBLAS_CORETYPE"]) for r in records if r["machine"].get("OPENBLAS_CORETYPE")})
+
+
+def _first_num(key: str, *figures: dict):
+    return next((f[key] for f in figures if is_num(f.get(key))), None)
+
+
+def _achieved(rec: dict | None) -> tuple[str, str]:
+    """(GFLOP/s cell, % of peak cell) of one train or infer record."""
+    if rec is None:
+        return "—", "—"
+    f = rec["figures"]
+    if not is_num(f.get("gflops_per_s")):
+        return f'<span class="muted">— ({esc(rec["outcome"])})</span>', "—"
+    return f"<b>{num(f['gflops_per_s'])}</b>", pct(f.get("peak_fraction"))
+
+
+def roofline_table(records: list[dict]) -> str:
+    """One row per framework x task: achieved GFLOP/s against the framework's own matmul peak (with
+    NumPy's beside it), the epoch time that peak allows, and the harness's own cost per step."""
+    train, infer = by_cell(records, "train"), by_cell(records, "infer")
+    keys = sorted({(fw, task) for task, fw in set(train) | set(infer)})
+    if not keys:
+        return '<p class="muted">No records.</p>'
+    rows = []
+    for fw, task in keys:
+        tr, inf = train.get((task, fw)), infer.get((task, fw))
+        ft, fi = (tr or {}).get("figures", {}), (inf or {}).get("figures", {})
+        peak = _first_num("peak_gflops", ft, fi)
+        np_peak = _first_num("numpy_peak_gflops", ft, fi)
+        np_cell = num(np_peak)
+        if is_num(peak) and is_num(np_peak) and np_peak > peak:
+            np_cell += '<div class="sub">above this framework&#x27;s own matmul</div>'
+        peak_cell = num(peak) if is_num(peak) else '<span class="muted">not measured</span>'
+        spe = ft.get("s_per_epoch_median")
+        spe = spe if is_num(spe) else median(ft.get("s_per_epoch"))
+        lb = ft.get("lower_bound_s_per_epoch")
+        lb_cell = num(lb)
+        if is_num(spe) and is_num(lb) and lb > 0:
+            lb_cell += f'<div class="sub">measured = {spe / lb:,.1f} × the bound</div>'
+        oh, oh_frac = ft.get("harness_overhead_s_per_step"), ft.get("harness_overhead_fraction")
+        oh_cell = fine_pct(oh_frac)
+        if is_num(oh_frac) and oh_frac >= 0.01:
+            oh_cell = f'<span class="bad" title="the training test fails at 1 %">{oh_cell}</span>'
+        train_g, train_p = _achieved(tr)
+        infer_g, infer_p = _achieved(inf)
+        cells = [
+            peak_cell,
+            np_cell,
+            train_g,
+            train_p,
+            num(spe),
+            lb_cell,
+            infer_g,
+            infer_p,
+            num(oh * 1e6 if is_num(oh) else None),
+            oh_cell,
+        ]
+        rows.append(
+            f'<tr class="roofline" data-framework="{esc(fw)}" data-task="{esc(task)}"><th class="row">{esc(fw)}</th>'
+            f'<th class="row">{esc(task)}</th>{"".join(f"<td>{c}</td>" for c in cells)}</tr>'
+        )
+    head = [
+        "framework",
+        "task",
+        "own matmul peak GFLOP/s",
+        "NumPy BLAS peak GFLOP/s",
+        "train GFLOP/s",
+        "train % of peak",
+        "measured s/epoch",
+        "lower bound s/epoch",
+        "infer GFLOP/s",
+        "infer % of peak",
+        "harness overhead µs/step",
+        "overhead / fastest step",
+    ]
+    return _table(head, rows, "compact roofline")
+
+
+# ---------------------------------------------------------------------------------------------
+# A/B comparisons
+
+VERDICT_TITLE = {
+    "slower": "the whole confidence interval lies above 1 + threshold: B is slower than A",
+    "faster": "the whole confidence interval lies below 1 - threshold: B is faster than A",
+    "same": "the confidence interval reaches inside 1 ± threshold: no difference past the threshold",
+    "noisy": "one side's rounds spread too much (coefficient of variation above 25 %): no verdict, rerun",
+}
+
+
+def ab_pair(rec: dict) -> tuple[str, str]:
+    """(A, B) of an A/B record: its figures, or (a record of a test that never ran) its test id
+    ``...::test_ab[TASK-A-vs-B]``."""
+    f = rec["figures"]
+    b = str(f.get("b") or rec["framework"])
+    a = f.get("a")
+    if not a:
+        m = re.search(r"\[(.*)\]$", rec["test"])
+        ident, prefix, suffix = (m.group(1) if m else ""), f"{rec['task']}-", f"-vs-{b}"
+        a = ident[len(prefix) : -len(suffix)] if ident.startswith(prefix) and ident.endswith(suffix) else "?"
+    return str(a), b
+
+
+def ab_ci_text(f: dict) -> str:
+    """``95 % CI 1.150–1.210`` (or an empty string)."""
+    ci = iqr(f.get("ci"))
+    if not ci:
+        return ""
+    conf = f.get("confidence")
+    level = f"{100 * conf:.0f} % " if is_num(conf) else ""
+    return f"{level}CI {ci[0]:.3f}–{ci[1]:.3f}"
+
+
+def _verdict(verdict) -> str:
+    if not verdict:
+        return "—"
+    v = str(verdict)
+    return f'<span class="verdict {esc(v)}" title="{esc(VERDICT_TITLE.get(v, ""))}">{esc(v)}</span>'
+
+
+def _ab_parity(status) -> str:
+    text = str(status or "")
+    if not text:
+        return "—"
+    if text == "passed":
+        return '<span class="ok">passed</span>'
+    if text.startswith("failed"):
+        detail = text.removeprefix("failed").lstrip(": ")
+        sub = f'<div class="reason" title="{esc(detail)}">{esc(shorten(detail, 120))}</div>' if detail else ""
+        return f'<span class="bad">FAILED</span>{sub}'
+    return f'<span class="muted">{esc(text)}</span>'
+
+
+def ab_records(records: list[dict]) -> list[dict]:
+    return sorted((r for r in records if r["kind"] == "compare"), key=lambda r: (r["task"], *ab_pair(r)))
+
+
+def ab_table(records: list[dict], notes: Notes) -> str:
+    """One row per A/B pair (all of one task): B/A round-time ratio with its interval, the verdict."""
+    rows = []
+    for rec in ab_records(records):
+        f = rec["figures"]
+        a, b = ab_pair(rec)
+        ratio = f.get("ratio")
+        if is_num(ratio):
+            change = (ratio - 1) * 100
+            word = "slower" if change > 0 else "faster"
+            ratio_cell = (
+                f'<span class="ratio">{ratio:.3f}</span> <span class="ci">({esc(ab_ci_text(f))})</span>'
+                f'<div class="sub">B {abs(change):.1f} % {word} than A</div>'
+            )
+        else:
+            ratio_cell = "—"
+        rounds = f.get("rounds")
+        rounds_cell = esc(rounds) if is_num(rounds) else "—"
+        sub = []
+        if is_num(f.get("steps_per_round")):
+            sub.append(f"× {int(f['steps_per_round'])} steps")
+        if is_num(f.get("cv_a")) and is_num(f.get("cv_b")):
+            sub.append(f"CV A {100 * f['cv_a']:.0f} %, B {100 * f['cv_b']:.0f} %")
+        if sub:
+            rounds_cell += f'<div class="sub">{esc("; ".join(sub))}</div>'
+        gated = f.get("gated")
+        gated_cell = "—" if not isinstance(gated, bool) else "yes" if gated else '<span class="muted">no</span>'
+        outcome = _outcome_badge(rec["outcome"]) + _reason(rec, notes)
+        cells = [
+            ratio_cell,
+            fine_pct(f.get("threshold")) if is_num(f.get("threshold")) else "—",
+            _verdict(f.get("verdict")),
+            rounds_cell,
+            num(f.get("samples_per_s_a")),
+            num(f.get("samples_per_s_b")),
+            _ab_parity(f.get("parity_a")),
+            _ab_parity(f.get("parity_b")),
+            gated_cell,
+            outcome,
+        ]
+        rows.append(
+            f'<tr class="ab" data-task="{esc(rec["task"])}" data-a="{esc(a)}" data-b="{esc(b)}" '
+            f'data-verdict="{esc(f.get("verdict", ""))}"><th class="row">{esc(a)}</th><th class="row">{esc(b)}</th>'
+            + "".join(f"<td>{c}</td>" for c in cells)
+            + "</tr>"
+        )
+    head = [
+        "A",
+        "B",
+        "ratio B/A (round time)",
+        "threshold",
+        "verdict",
+        "rounds",
+        "samples/s A",
+        "samples/s B",
+        "parity A",
+        "parity B",
+        "gated",
+        "outcome",
+    ]
+    return _table(head, rows, "compact ab")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -532,3 +783,82 @@ def versions_table(records: list[dict]) -> str:
         )
     head = ["framework", "version", "devices", "worker python", "numpy", "BLAS", "peak RSS MB", "host", "runs"]
     return _table(head, out, "compact")
+
+
+GPU_KEY = re.compile(r"gpu|cuda|cudnn|driver|nvidia|rocm|hip", re.I)
+GPU_DEVICE = re.compile(r"gpu|cuda|rocm", re.I)
+
+
+def cudnn_text(value) -> str:
+    """cuDNN's integer version (torch: 90100, 8902) decoded beside it; other values as they are."""
+    if is_num(value) and int(value) == value and value >= 1000:
+        v = int(value)
+        major, rest = (v // 10000, v % 10000) if v >= 10000 else (v // 1000, v % 1000)
+        return f"{v} ({major}.{rest // 100}.{rest % 100})"
+    return str(value)
+
+
+def gpu_rows(records: list[dict]) -> list[dict]:
+    """GPU details the records carry: GPU devices a framework reported, its CUDA / cuDNN / driver
+    versions, and GPU settings of the controller (CUDA_VISIBLE_DEVICES, ...); one entry per
+    framework x version x host."""
+    out: dict[tuple, dict] = {}
+    for r in records:
+        v, m = r["version"], r["machine"]
+        devices = v.get("devices")
+        gpus = [str(d) for d in devices if GPU_DEVICE.search(str(d))] if isinstance(devices, list) else []
+        vkeys = {k: val for k, val in v.items() if k != "devices" and GPU_KEY.search(k) and val not in (None, "", [])}
+        mkeys = {k: val for k, val in m.items() if GPU_KEY.search(k) and val not in (None, "", [])}
+        if not (gpus or vkeys or mkeys):
+            continue
+        host = str(m.get("hostname", "?"))
+        key = (r["framework"], json.dumps(v, sort_keys=True, default=str), host, json.dumps(mkeys, sort_keys=True))
+        row = out.setdefault(
+            key,
+            {"framework": r["framework"], "host": host, "gpus": gpus, "version": vkeys, "machine": mkeys, "on": set()},
+        )
+        row["on"].add(r["device"])
+    return [out[k] for k in sorted(out)]
+
+
+def gpu_summary(records: list[dict]) -> str:
+    """One line for the summary: the GPUs seen, or "no GPU"."""
+    rows = gpu_rows(records)
+    if not rows:
+        return "no GPU (no record carries a GPU device, CUDA, cuDNN or driver version, or CUDA_VISIBLE_DEVICES)"
+    parts = []
+    for row in rows:
+        bits = [", ".join(row["gpus"]) or "no GPU device listed"]
+        if row["version"].get("cuda"):
+            bits.append(f"CUDA {row['version']['cuda']}")
+        if row["version"].get("cudnn"):
+            bits.append(f"cuDNN {cudnn_text(row['version']['cudnn'])}")
+        parts.append(f"{row['framework']}: {', '.join(bits)}")
+    return "; ".join(parts)
+
+
+def gpu_table(records: list[dict]) -> str:
+    rows = gpu_rows(records)
+    if not rows:
+        return (
+            '<p class="nogpu">no GPU: no record carries a GPU device, a CUDA, cuDNN or driver version, or '
+            "CUDA_VISIBLE_DEVICES; every measurement here ran on the CPU.</p>"
+            if all(r["device"] != "gpu" for r in records)
+            else '<p class="nogpu">no GPU details: the records name no GPU device, CUDA, cuDNN or driver version.</p>'
+        )
+    out = []
+    for row in rows:
+        v = dict(row["version"])
+        cuda, cudnn = v.pop("cuda", None), v.pop("cudnn", None)
+        driver = [f"{k} {val}" for k, val in {**v, **row["machine"]}.items() if "driver" in k.lower()]
+        other = [f"{k} {val}" for k, val in v.items() if "driver" not in k.lower()]
+        other += [f"{k}={val}" for k, val in row["machine"].items() if "driver" not in k.lower()]
+        out.append(
+            f'<tr class="gpu"><th class="row">{esc(row["framework"])}</th><td>{esc(row["host"])}</td>'
+            f"<td>{esc(', '.join(row['gpus']) or '—')}</td><td>{esc('—' if cuda is None else cuda)}</td>"
+            f"<td>{esc('—' if cudnn is None else cudnn_text(cudnn))}</td><td>{esc('; '.join(driver) or '—')}</td>"
+            f"<td>{esc('; '.join(other) or '—')}</td><td>{esc(', '.join(sorted(row['on'])))}</td></tr>"
+        )
+    head = ["framework", "host", "GPU devices (as the framework lists them)", "CUDA", "cuDNN", "driver", "other",
+            "record devices"]  # fmt: skip
+    return _table(head, out, "compact gpus")

@@ -16,7 +16,6 @@ def _rep(make_rep, task, seed):
     return rep
 
 
-@pytest.mark.training
 def _roofline(figures: dict, peak: dict) -> dict:
     """Achieved fraction of the framework's own matmul peak, and the epoch time that peak allows."""
     out = dict(peak)
@@ -28,6 +27,7 @@ def _roofline(figures: dict, peak: dict) -> dict:
     return out
 
 
+@pytest.mark.training
 def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, record):
     path, data = datasets_cache(task, profile)
     record.update(kind="train", data=data)

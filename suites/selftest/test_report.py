@@ -29,6 +29,7 @@ WORKER = {
 VERSIONS = {
     "torch": {"framework": "torch", "version": "2.9.0+cpu", "devices": ["cpu"]},
     "keras-jax": {"framework": "keras", "version": "3.7.0", "backend": "jax", "backend_version": "0.4.99"},
+    "torch-next": {"framework": "torch", "version": "2.10.0+cpu", "devices": ["cpu"]},
     "ghost": {},
     "cntk": {},
 }
@@ -63,8 +64,22 @@ def rec(framework, task, kind, outcome="passed", check="", time="2026-01-01T10:0
     }
 
 
-def train_figures(sps, acc=(0.5, 0.7, 0.8), cv=0.05):
+PEAK, NUMPY_PEAK = 600.0, 150.0  # the framework's own matmul; NumPy's (held back, e.g. OPENBLAS_CORETYPE)
+
+
+def train_figures(sps, acc=(0.5, 0.7, 0.8), cv=0.05, noisy=None, outliers=0):
+    noise = {} if noisy is None else {"noisy": noisy, "max_spread": 0.4 if noisy else 0.1}
+    gflops = sps * 3e6 / 1e9
     return {
+        **noise,
+        "outliers": outliers,
+        "harness_overhead_s_per_step": 2.5e-6,
+        "harness_overhead_fraction": 4.2e-4,
+        "peak_gflops": PEAK,
+        "numpy_peak_gflops": NUMPY_PEAK,
+        "peak_fraction": gflops / PEAK,
+        "epoch_samples": 60000,
+        "lower_bound_s_per_epoch": 3e6 * 60000 / (PEAK * 1e9),
         "first_step_s": 0.25,
         "samples_per_s": sps,
         "samples_per_s_iqr": [sps * 0.9, sps * 1.1],
@@ -79,8 +94,16 @@ def train_figures(sps, acc=(0.5, 0.7, 0.8), cv=0.05):
     }
 
 
-def infer_figures(ms, bs=100):
+def infer_figures(ms, bs=100, cv=None, noisy=None):
+    extra = {} if cv is None else {"latency_ms_cv": cv}
+    if noisy is not None:
+        extra.update(noisy=noisy, max_spread=0.5 if noisy else 0.05, outliers=2)
+    gflops = bs / (ms / 1e3) * 1e6 / 1e9
     return {
+        **extra,
+        "peak_gflops": PEAK,
+        "numpy_peak_gflops": NUMPY_PEAK,
+        "peak_fraction": gflops / PEAK,
         "cold_s": 0.5,
         "latency_ms_median": ms,
         "latency_ms_iqr": [ms * 0.95, ms * 1.05],
@@ -89,6 +112,48 @@ def infer_figures(ms, bs=100):
         "flops_per_sample": 1e6,
         "gflops_per_s": bs / (ms / 1e3) * 1e6 / 1e9,
     }
+
+
+GATE_REASON = (
+    "AssertionError: gate: torch-next vs torch on mnist_mlp: 18.0% slower (B/A 1.180, 95% CI 1.150-1.210, "
+    "threshold 10%, 12 rounds): slower"
+)
+
+
+def compare_figures(a, b, ratio, ci, verdict, gated, threshold=0.1):
+    return {
+        "a": a,
+        "b": b,
+        "ratio": ratio,
+        "ci": list(ci),
+        "confidence": 0.95,
+        "threshold": threshold,
+        "verdict": verdict,
+        "cv_a": 0.02,
+        "cv_b": 0.03,
+        "rounds": 12,
+        "steps_per_round": 40,
+        "round_s_a": [0.1] * 12,
+        "round_s_b": [0.1 * ratio] * 12,
+        "samples_per_s_a": 25600.0,
+        "samples_per_s_b": 25600.0 / ratio,
+        "parity_a": "passed",
+        "parity_b": "passed",
+        "gated": gated,
+    }
+
+
+def compare_records() -> list[dict]:
+    """A gated A/B run that found B slower (so the test failed), and an ungated A/A run that found no change."""
+    figures = compare_figures("torch", "torch-next", 1.18, (1.15, 1.21), "slower", True)
+    slower = rec(
+        "torch-next", "mnist_mlp", "compare", "failed", reason=GATE_REASON, data=REAL, parity="", figures=figures
+    )
+    figures = compare_figures("torch", "torch", 1.004, (0.981, 1.027), "same", False, threshold=0.05)
+    same = rec("torch", "cifar10_cnn", "compare", data=SYNTH, parity="", figures=figures)
+    for r, ident in ((slower, "mnist_mlp-torch-vs-torch-next"), (same, "cifar10_cnn-torch-vs-torch")):
+        r["test"] = f"suites/perf/test_compare.py::test_ab[{ident}]"
+    return [slower, same]
 
 
 REAL = {"source": "fashion-mnist (Debian dataset-fashion-mnist)", "synthetic": False}
@@ -109,17 +174,22 @@ def records() -> list[dict]:
                         reason=FAIL_REASON if failed else "", figures=figures)
                 )  # fmt: skip
     # training: torch is fastest on mnist_mlp (1000 vs 400 -> keras-jax 2.50), keras-jax on cifar10_cnn (200 vs 100)
-    out.append(rec("torch", "mnist_mlp", "train", figures=train_figures(1000.0), data=REAL))
-    out.append(rec("keras-jax", "mnist_mlp", "train", figures=train_figures(400.0, cv=0.6), data=REAL))
-    out.append(rec("torch", "cifar10_cnn", "train", figures=train_figures(100.0), data=SYNTH))
+    # stableness: keras-jax's mnist_mlp is noisy by its own flag (and CV); torch's cifar10_cnn by its flag alone;
+    # torch's mnist_mlp inference has a wide CV but its flag says steady; keras-jax's inference is an old record
+    # without the flag, flagged by the CV rule
+    out.append(rec("torch", "mnist_mlp", "train", figures=train_figures(1000.0, noisy=False), data=REAL))
+    out.append(
+        rec("keras-jax", "mnist_mlp", "train", figures=train_figures(400.0, cv=0.6, noisy=True, outliers=3), data=REAL)
+    )  # fmt: skip
+    out.append(rec("torch", "cifar10_cnn", "train", figures=train_figures(100.0, noisy=True, outliers=1), data=SYNTH))
     out.append(
         rec("keras-jax", "cifar10_cnn", "train", figures=train_figures(200.0), data=SYNTH, parity="failed")
     )  # fmt: skip
     # an older measurement of the same cell (earlier time, other run): the latest one must win
     out.insert(0, rec("torch", "mnist_mlp", "train", figures=train_figures(50.0), time="2025-06-01T00:00:00+00:00",
                       run_id="run0", data=REAL))  # fmt: skip
-    out.append(rec("torch", "mnist_mlp", "infer", figures=infer_figures(10.0), data=REAL))
-    out.append(rec("keras-jax", "mnist_mlp", "infer", figures=infer_figures(40.0), data=REAL))
+    out.append(rec("torch", "mnist_mlp", "infer", figures=infer_figures(10.0, cv=0.5, noisy=False), data=REAL))
+    out.append(rec("keras-jax", "mnist_mlp", "infer", figures=infer_figures(40.0, cv=0.4), data=REAL))
     out.append(rec("torch", "cifar10_cnn", "infer", figures=infer_figures(20.0), data=SYNTH))
     out.append(rec("keras-jax", "cifar10_cnn", "infer", figures={}, outcome="failed", reason="worker died: SIGSEGV"))
     # a framework that is not importable: every test skipped in setup (perf records then say kind "perf")
@@ -129,6 +199,7 @@ def records() -> list[dict]:
             r = rec("ghost", task, kind, "skipped", reason=SKIP_REASON, parity="not run")
             r["kind"] = "perf"
             out.append(r)
+    out.extend(compare_records())
     return out
 
 
@@ -176,9 +247,20 @@ def check_page(page: str) -> None:
     assert 'class="synthetic"' not in cell(page, "train", "mnist_mlp", "torch")
     assert "synthetic cifar10 of the same shapes" in page
     assert "(synthetic data: meaningless)" in cell(page, "train", "cifar10_cnn", "torch")
-    # a spread past the noise threshold is flagged
+    # a spread past the noise threshold is flagged: by the record's own flag, else (old records) by CV
     assert 'class="noisy"' in cell(page, "train", "mnist_mlp", "keras-jax")
     assert 'class="noisy"' not in cell(page, "train", "mnist_mlp", "torch")
+    assert 'class="noisy"' in cell(page, "train", "cifar10_cnn", "torch")  # flag set, CV 5 %
+    assert 'class="noisy"' not in cell(page, "infer", "mnist_mlp", "torch")  # flag clear, CV 50 %
+    assert 'class="noisy"' in cell(page, "infer", "mnist_mlp", "keras-jax")  # no flag, CV 40 %
+    assert "3 outliers" in cell(page, "train", "mnist_mlp", "keras-jax")
+    assert "1 outlier<" in cell(page, "train", "cifar10_cnn", "torch")
+    assert "spread 40 %" in cell(page, "train", "cifar10_cnn", "torch")
+    # % of the framework's own matmul peak beside the achieved GFLOP/s (3 GFLOP/s of 600)
+    assert "0.5 % of peak" in cell(page, "gflops", "mnist_mlp", "torch")
+    check_roofline(page)
+    check_ab(page)
+    assert "no GPU" in page
     # failures and skips, with their reasons, readable without hovering
     assert 'parity <span class="bad">FAILED</span>' in cell(page, "train", "cifar10_cnn", "keras-jax")
     assert "FAIL: " + FAIL_REASON.replace("'", "&#x27;") in page
@@ -197,11 +279,65 @@ def check_page(page: str) -> None:
     assert "MXNet Module" in page and "s per 1000 images" in page and "Keras-MXNet" in page
     # self-contained: embedded PNG charts, no external resources
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
-    assert len(images) == 6  # per task: training bars, inference bars, convergence
+    assert len(images) == 7  # per task: training bars, inference bars, convergence; and the A/B ratios
     for data in images:
         assert base64.b64decode(data, validate=True).startswith(PNG_MAGIC)
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
     assert "<script" not in page.lower()
+
+
+def section(page: str, anchor: str) -> str:
+    m = re.search(rf'<h2 id="{anchor}">(.*?)(?=<h2 |</body>)', page, re.S)
+    assert m, f"no section {anchor}"
+    return m.group(1)
+
+
+def check_roofline(page: str) -> None:
+    roof = section(page, "roofline")
+    assert "Roofline" in roof and '<a href="#roofline">' in page
+    assert "OPENBLAS_CORETYPE" in roof and "NumPy" in roof
+    rows = dict(
+        ((fw, task), row)
+        for fw, task, row in re.findall(
+            r'<tr class="roofline" data-framework="([^"]*)" data-task="([^"]*)">(.*?)</tr>', roof, re.S
+        )
+    )
+    assert {("torch", "mnist_mlp"), ("keras-jax", "cifar10_cnn"), ("ghost", "mnist_mlp")} <= set(rows)
+    tds = re.findall(r"<td>(.*?)</td>", rows[("torch", "mnist_mlp")], re.S)
+    # own peak, NumPy peak, train GFLOP/s, % of peak, s/epoch, lower bound, infer GFLOP/s, % of peak, overhead
+    assert tds[0] == "600" and tds[1] == "150"
+    assert "<b>3</b>" in tds[2] and tds[3] == "0.5 %"
+    assert tds[4] == "11" and tds[5].startswith("0.3") and "36.7 × the bound" in tds[5]
+    assert "<b>10</b>" in tds[6] and tds[7] == "1.7 %"  # 10,000 images/s x 1 MFLOP
+    assert tds[8] == "2.5" and "0.042 %" in tds[9]
+    assert "skipped" in rows[("ghost", "mnist_mlp")]
+
+
+def check_ab(page: str) -> None:
+    ab = section(page, "ab")
+    assert '<a href="#ab">A/B comparisons</a>' in page
+    rows = {
+        (task, a, b): (verdict, row)
+        for task, a, b, verdict, row in re.findall(
+            r'<tr class="ab" data-task="([^"]*)" data-a="([^"]*)" data-b="([^"]*)" data-verdict="([^"]*)">(.*?)</tr>',
+            ab,
+            re.S,
+        )
+    }
+    assert set(rows) == {("mnist_mlp", "torch", "torch-next"), ("cifar10_cnn", "torch", "torch")}
+    verdict, row = rows[("mnist_mlp", "torch", "torch-next")]
+    assert verdict == "slower" and '<span class="verdict slower"' in row
+    assert "1.180" in row and "95 % CI 1.150–1.210" in row and "B 18.0 % slower than A" in row
+    tds = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert tds[1] == "10 %" and tds[3].startswith("12") and "× 40 steps" in tds[3]
+    assert tds[4] == "25,600" and tds[5] == "21,695"
+    assert "passed" in tds[6] and "passed" in tds[7] and tds[8] == "yes" and "FAIL" in tds[9]
+    verdict, row = rows[("cifar10_cnn", "torch", "torch")]
+    assert verdict == "same" and '<span class="verdict same"' in row
+    assert "95 % CI 0.981–1.027" in row and ">no<" in row and "5 %" in row
+    assert "gate: torch-next vs torch on mnist_mlp" in ab  # the failed gate's reason
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', ab)
+    assert len(images) == 1 and base64.b64decode(images[0], validate=True).startswith(PNG_MAGIC)
 
 
 def test_render_in_process(results, tmp_path, capsys):
@@ -210,7 +346,7 @@ def test_render_in_process(results, tmp_path, capsys):
     check_page(page)
     err = capsys.readouterr().err
     assert "schema 0" in err and "not JSON" in err
-    assert stats["outcomes"]["failed"] == 2 and stats["charts"] == 6
+    assert stats["outcomes"]["failed"] == 3 and stats["charts"] == 7  # 3 failed: one is the gated A/B run
 
 
 def test_cli(results, tmp_path):
@@ -224,7 +360,7 @@ def test_cli(results, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == str(out) and "2 failed" in lines[1] and len(lines) == 2
+    assert lines[0] == str(out) and "3 failed" in lines[1] and len(lines) == 2
     assert "skipped, schema 0" in proc.stderr
     check_page(out.read_text(encoding="utf-8"))
 
@@ -342,3 +478,20 @@ def test_framework_table_on_an_empty_page(tmp_path):
     rows = framework_rows((tmp_path / "index.html").read_text(encoding="utf-8"))
     assert {seed for (_, seed), (status, _) in rows.items() if status == "no-adapter"} == set(NO_ADAPTER_SEEDS)
     assert rows[("cntk", "CNTK")][0] == "no-records"
+
+
+def test_gpu_details(tmp_path):
+    """GPU devices, CUDA and cuDNN from the worker's version, CUDA_VISIBLE_DEVICES from the controller."""
+    gpu_version = {"framework": "torch", "version": "2.9.0+cu128", "devices": ["cpu", "cuda:0"], "cuda": "12.8",
+                   "cudnn": 91002}  # fmt: skip
+    r = rec("torch", "mnist_mlp", "train", figures=train_figures(5000.0), device="gpu")
+    r.update(version=gpu_version, machine={**MACHINE, "CUDA_VISIBLE_DEVICES": "0"})
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(r) + "\n")
+    reports.render(path, tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    gpu = re.search(r'<tr class="gpu">(.*?)</tr>', page, re.S)
+    assert gpu, "no GPU row"
+    assert "cuda:0" in gpu.group(1) and "<td>12.8</td>" in gpu.group(1) and "91002 (9.10.2)" in gpu.group(1)
+    assert "CUDA_VISIBLE_DEVICES=0" in gpu.group(1) and "no GPU" not in page
+    assert "torch: cuda:0, CUDA 12.8, cuDNN 91002 (9.10.2)" in page
