@@ -65,7 +65,7 @@ def pytest_addoption(parser):
         help="with --compare: fail when B is slower than A beyond PCT (e.g. 10%%) with 95%% confidence, "
         "or when B fails parity that A passes",
     )
-    g.addoption("--compare-rounds", type=int, default=20, metavar="N", help="paired rounds per A/B task (default 20)")
+    g.addoption("--compare-rounds", type=int, default=30, metavar="N", help="paired rounds per A/B task (default 30)")
     g.addoption("--download", action="store_true", help="download missing real datasets (pooch, sha256-checked)")
     g.addoption("--data-dir", default=None, metavar="DIR", help="dataset cache (default: $DLPARITY_DATA)")
 
