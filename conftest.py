@@ -232,17 +232,11 @@ def peaks(pool):
     return get
 
 
-def _numpy_peak(n: int = 2048, repeats: int = 5) -> float:
-    import time
+def _numpy_peak(n: int = 2048) -> float:
+    from fixtures import timing
 
     a, b = np.random.default_rng(0).random((2, n, n), dtype=np.float32)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - t0)
-    return 2 * n**3 / float(np.median(times)) / 1e9
+    return timing.matmul_gflops(lambda: a @ b, n)
 
 
 @pytest.fixture(scope="session")
