@@ -334,6 +334,7 @@ def _write_record(item, report, task, framework):
             "numpy": info.get("numpy"),
             "blas": info.get("blas"),
             "peak_rss_mb": w.peak_rss_mb,
+            "gpu_peak_mb": w.gpu_peak_mb,
         }
         version = info.get("version") or {}
     else:
