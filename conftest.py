@@ -112,7 +112,11 @@ def pytest_configure(config):
 def pytest_generate_tests(metafunc):
     if "ab" in metafunc.fixturenames:
         state, pair = metafunc.config.stash[STATE], metafunc.config.getoption("compare")
-        combos = [(t, tuple(pair)) for t in state["tasks"]] if pair else []
+        if not pair:
+            skip = pytest.mark.skip(reason="A/B comparisons run only with --compare A B")
+            metafunc.parametrize(["task", "ab"], [pytest.param(None, None, marks=skip)], ids=["no-compare"])
+            return
+        combos = [(t, tuple(pair)) for t in state["tasks"]]
         metafunc.parametrize(["task", "ab"], combos, ids=[f"{t.name}-{a}-vs-{b}" for t, (a, b) in combos])
     elif {"task", "framework"} <= set(metafunc.fixturenames):
         state = metafunc.config.stash[STATE]
