@@ -18,12 +18,14 @@ PLANTS = [
     ("conv_kernel_reshaped_not_transposed", "tensorflow", "cifar10_cnn", FORWARD),
     ("flatten_rows_not_permuted", "jax", "cifar10_cnn", FORWARD),
     ("images_fed_as_nwhc", "keras-jax", "cifar10_cnn", FORWARD),
+    ("plants_cntk:cntk_unit_gain_momentum", "cntk", "cifar10_cnn", STEP),
 ]
 
 
 def _run(tmp_path, framework, task, test, plant=None):
     node = f"suites/parity/test_model.py::{test}[{task}-{framework}]"
-    env = {"DLPARITY_WORKER_HOOK": f"suites.selftest.plants:{plant}"} if plant else {}
+    hook = plant if plant and ":" in plant else f"plants:{plant}"
+    env = {"DLPARITY_WORKER_HOOK": f"suites.selftest.{hook}"} if plant else {}
     proc, recs = runner.run(tmp_path, [node], env=env)
     rec = by_test(recs).get(f"{test}[{task}-{framework}]")
     if rec and rec["outcome"] == "skipped":
