@@ -29,21 +29,21 @@ def reps(tmp_path_factory):
     np.savez(data, x_train=ds.x_train, y_train=ds.y_train)
     hook = {"DLPARITY_WORKER_HOOK": "suites.selftest.plants:slow_down_10_percent"}
     module = "fixtures.frameworks.torch_adapter"
-    workers = [
-        Worker(f"torch-{role}", module, sys.executable, env, tmp / f"{role}.log", 300)
-        for role, env in (("a", {}), ("a2", {}), ("slow", hook))
-    ]
+    # four processes: the A/A pair shares no worker with the slowdown pair, so that neither side of
+    # the A/A has done more work (allocator and cache state) than the other
+    roles = (("a", {}), ("slow", hook), ("aa1", {}), ("aa2", {}))
+    workers = [Worker(f"torch-{role}", module, sys.executable, env, tmp / f"{role}.log", 300) for role, env in roles]
     yield [compare.loaded_rep(w, task, "cpu", 0, str(data)) for w in workers]
     for w in workers:
         w.close()
 
 
 def test_gate_catches_10_percent_and_leaves_a_a_alone(reps):
-    a, a2, slow = reps
+    a, slow, aa1, aa2 = reps
     verdicts, rounds = {"slowdown": [], "a/a": []}, {"slowdown": [], "a/a": []}
     for trial in range(TRIALS):
-        for kind, b in (("slowdown", slow), ("a/a", a2)):
-            verdict, figures = compare.run(a, b, 128, ROUNDS, THRESHOLD, seed=trial)
+        for kind, (x, y) in (("slowdown", (a, slow)), ("a/a", (aa1, aa2))):
+            verdict, figures = compare.run(x, y, 128, ROUNDS, THRESHOLD, seed=trial)
             verdicts[kind].append(verdict)
             rounds[kind].append({"a": figures["round_s_a"], "b": figures["round_s_b"]})
     caught = sum(v.verdict == "slower" for v in verdicts["slowdown"])
