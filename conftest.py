@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
 
 from fixtures import compare, matrix, results  # noqa: E402
 from fixtures import tasks as task_registry  # noqa: E402
-from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied  # noqa: E402
+from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied, task_args  # noqa: E402
 
 PROFILES = ("smoke", "quick", "full")
 STATE = pytest.StashKey[dict]()
@@ -138,13 +138,14 @@ class Pool:
         self.logs = Path(config.getoption("results")).parent / "workers"
         self.run_id = state["run_id"]
 
-    def get(self, name: str, copy: str = "") -> Worker:
-        """The entry's worker; a non-empty ``copy`` starts a second, independent process (A/A runs)."""
+    def get(self, name: str, copy: str = "", env: dict | None = None) -> Worker:
+        """The entry's worker; a non-empty ``copy`` starts a second, independent process (A/A runs,
+        or a process that needs ``env`` at start: a thread count, a number of virtual devices)."""
         key = f"{name}#{copy}" if copy else name
         if key not in self.workers:
             e = self.entries[name]
             log = self.logs / f"{self.run_id}-{key}.log"
-            self.workers[key] = Worker(name, e.module, e.python, e.env, log, self.timeout)
+            self.workers[key] = Worker(name, e.module, e.python, {**e.env, **(env or {})}, log, self.timeout)
         return self.workers[key]
 
     def close(self):
@@ -181,14 +182,16 @@ def record(request) -> dict:
     return rec
 
 
-def ready_worker(pool: Pool, framework: str, task, device: str, training: bool, copy: str = "") -> Worker:
+def ready_worker(
+    pool: Pool, framework: str, task, device: str, training: bool, copy: str = "", env: dict | None = None
+) -> Worker:
     """The entry's worker once it proved importable and said it supports task x device; else skip."""
-    w = pool.get(framework, copy)
+    w = pool.get(framework, copy, env)
     info = w.start()
     if not info.get("importable"):
         hint = pool.entries[framework].hint
         pytest.skip(f"{framework}: not importable by {w.python}: {info.get('error')}" + (f" ({hint})" if hint else ""))
-    ok = w.call("supports", {"task": task.name, "device": device, "training": training})[0]
+    ok = w.call("supports", {**task_args(task), "device": device, "training": training})[0]
     if not ok["ok"]:
         pytest.skip(f"{framework} does not run {task.name} on {device}: {ok['reason']}")
     return w
@@ -208,7 +211,7 @@ def make_rep(worker, task, device, seed, record):
     def make(dropout: bool = True) -> RemoteRep:
         rep_id = f"{task.name}:{'d' if dropout else 'nd'}:{seed}"
         reply = worker.call(
-            "prepare", {"rep": rep_id, "task": task.name, "dropout": dropout, "device": device, "seed": seed}
+            "prepare", {"rep": rep_id, **task_args(task), "dropout": dropout, "device": device, "seed": seed}
         )[0]
         record["describe"] = reply["describe"]
         return RemoteRep(worker, rep_id, reply["describe"])
