@@ -37,6 +37,15 @@ def pytest_addoption(parser):
     )
     g.addoption("--task", action="append", default=[], metavar="NAME", help="task to run (repeatable; default: all)")
     g.addoption("--seed", type=int, default=0, help="seed for weights, probes and data order (default: 0)")
+    g.addoption(
+        "--replicas",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="data-parallel replica counts compared with 1 device (repeatable; default: 2 on CPU, "
+        "2..the GPUs visible with --gpu; see fixtures/replicas.py)",
+    )
     g.addoption("--workers", default=None, metavar="TOML", help="worker config: interpreters and env per entry")
     g.addoption(
         "--results",
@@ -120,7 +129,14 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize(["task", "ab"], combos, ids=[f"{t.name}-{a}-vs-{b}" for t, (a, b) in combos])
     elif {"task", "framework"} <= set(metafunc.fixturenames):
         state = metafunc.config.stash[STATE]
-        combos = [(t, f) for t in state["tasks"] for f in state["entries"]]
+        wanted = metafunc.definition.get_closest_marker("tasks_with")
+        tasks = [t for t in state["tasks"] if not wanted or getattr(t, wanted.args[0])]
+        combos = [(t, f) for t in tasks for f in state["entries"]]
+        if not combos:
+            why = f"no selected task declares {wanted.args[0]}" if wanted else "nothing selected"
+            skip = pytest.mark.skip(reason=why)
+            metafunc.parametrize(["task", "framework"], [pytest.param(None, None, marks=skip)], ids=["none"])
+            return
         metafunc.parametrize(["task", "framework"], combos, ids=[f"{t.name}-{f}" for t, f in combos])
 
 
@@ -403,3 +419,16 @@ def pytest_report_header(config):
         f"frameworks={','.join(state['entries'])} results={config.getoption('results')}",
         f"machine: {m['cpu']}, {m['cores']} cores, python {m['python']}",
     ]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Known differences from ``expectations/<framework>.txt`` become strict xfails or skips, with
+    their reasons; a line matching no collected test warns (see fixtures/expectations.py)."""
+    from fixtures import expectations
+
+    state = config.stash[STATE]
+    try:
+        entries = expectations.load(state["entries"])
+    except ValueError as exc:
+        raise pytest.UsageError(f"expectations: {exc}") from None
+    expectations.apply(items, entries, [t.name for t in state["tasks"]])

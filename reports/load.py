@@ -15,7 +15,7 @@ from pathlib import Path
 
 SCHEMA = 1  # fixtures/results.py SCHEMA this renderer understands
 REQUIRED = ("framework", "task", "kind", "outcome")
-KINDS = ("parity", "train", "infer", "compare")
+KINDS = ("parity", "train", "infer", "compare", "threads")
 KEY = ("framework", "task", "kind", "check", "profile", "device")  # A/B records add their test id (A and B)
 MAX_WARNINGS = 20
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from reports import charts, tables
+from reports import charts, tables, threads
 from reports.fmt import Notes, esc, iqr, slug
 from reports.load import Loaded
 
@@ -53,6 +53,7 @@ SECTIONS = [
     ("gflops", "Achieved GFLOP/s"),
     ("roofline", "Roofline"),
     ("charts", "Charts"),
+    ("threads", "CPU thread scaling"),
     ("ab", "A/B comparisons"),
     ("parity", "Parity matrix"),
     ("adapters", "Adapter details"),
@@ -273,6 +274,19 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
             body.append(f"<h3>Charts: {_group_title(*key)}</h3>{html_}")
     if not stats["charts"]:
         body.append('<p class="muted">No timed records to chart.</p>')
+
+    sweep_html, count = threads.section(grouped, colors, _group_title)
+    stats["charts"] += count
+    body.append(
+        f'{_h2("threads")}<p class="sub">Training throughput with the framework held to 1, 2, … CPU threads '
+        "(its own controls, plus OMP/BLAS variables and threadpoolctl), one fresh worker per count, run one "
+        "at a time. CPU busy: the worker's CPU seconds per wall second while timed — how many threads really "
+        "worked.</p>"
+        + (
+            sweep_html
+            or '<p class="muted">No thread-sweep records (tasks with <code>thread_sweep</code>, e.g. fcn5).</p>'
+        )
+    )
 
     body.append(_ab(grouped, stats))
 
