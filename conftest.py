@@ -127,6 +127,9 @@ def pytest_generate_tests(metafunc):
             return
         combos = [(t, tuple(pair)) for t in state["tasks"]]
         metafunc.parametrize(["task", "ab"], combos, ids=[f"{t.name}-{a}-vs-{b}" for t, (a, b) in combos])
+    elif "framework" in metafunc.fixturenames and metafunc.definition.get_closest_marker("probe_task"):
+        entries = list(metafunc.config.stash[STATE]["entries"])
+        metafunc.parametrize("framework", entries, ids=entries)
     elif {"task", "framework"} <= set(metafunc.fixturenames):
         state = metafunc.config.stash[STATE]
         wanted = metafunc.definition.get_closest_marker("tasks_with")
@@ -138,6 +141,11 @@ def pytest_generate_tests(metafunc):
             metafunc.parametrize(["task", "framework"], [pytest.param(None, None, marks=skip)], ids=["none"])
             return
         metafunc.parametrize(["task", "framework"], combos, ids=[f"{t.name}-{f}" for t, f in combos])
+        if "replicas_n" in metafunc.fixturenames:  # the devices axis of data-parallel tests, after task-framework
+            from fixtures import replicas
+
+            counts = replicas.counts(metafunc.config)
+            metafunc.parametrize("replicas_n", counts, ids=[f"replicas{n}" for n in counts])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,10 +328,11 @@ def pytest_runtest_makereport(item, call):
     params = getattr(getattr(item, "callspec", None), "params", {})
     ab = params.get("ab")
     framework = params.get("framework") or (ab[1] if isinstance(ab, tuple) else None)  # A/B belongs to B
-    if framework is None or not hasattr(params.get("task"), "name"):  # e.g. an empty --compare set
+    task = getattr(item, "funcargs", {}).get("task") or params.get("task")  # a probe task: the module's own
+    if framework is None or not hasattr(task, "name"):  # e.g. an empty --compare set
         return
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        _write_record(item, report, params["task"], framework)
+        _write_record(item, report, task, framework)
 
 
 def _reason(report) -> str:
