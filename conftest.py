@@ -279,7 +279,7 @@ def datasets_cache(request, tmp_path_factory):
     out = tmp_path_factory.mktemp("data")
 
     def get(task, profile_name):
-        key = (task.dataset, profile_name)
+        key = (task.dataset, profile_name, tuple(task.input_shape))
         if key not in cache:
             p = task.profiles[profile_name]
             ds = datasets.load(
@@ -290,8 +290,15 @@ def datasets_cache(request, tmp_path_factory):
                 cache_dir=cfg.getoption("data_dir"),
                 download=cfg.getoption("download"),
             )
-            path = out / f"{task.dataset}-{profile_name}.npz"
-            np.savez(path, x_train=ds.x_train, y_train=ds.y_train, x_test=ds.x_test, y_test=ds.y_test)
+            path = out / f"{task.dataset}-{profile_name}-{'x'.join(map(str, task.input_shape))}.npz"
+            shape = tuple(task.input_shape)  # the spec's per-sample view: MNIST as 784 pixels or 1x28x28
+            np.savez(
+                path,
+                x_train=ds.x_train.reshape((-1, *shape)),
+                y_train=ds.y_train,
+                x_test=ds.x_test.reshape((-1, *shape)),
+                y_test=ds.y_test,
+            )
             cache[key] = (
                 str(path),
                 {
