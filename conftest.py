@@ -304,6 +304,7 @@ def datasets_cache(request, tmp_path_factory):
                 {
                     "source": ds.source,
                     "synthetic": bool(ds.synthetic),
+                    "origin": ds.origin,
                     "train_samples": len(ds.x_train),
                     "test_samples": len(ds.x_test),
                 },

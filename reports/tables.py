@@ -331,6 +331,17 @@ def _train_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dic
             ' <span class="muted">(synthetic data: meaningless)</span>' if rec["data"].get("synthetic") else ""
         )
         parts.append(f"<div>accuracy {pct(f['accuracy'])}{meaningless}</div>")
+    if is_num(f.get("target_accuracy")):
+        if is_num(f.get("time_to_accuracy_s")):
+            epochs = f.get("epochs_to_accuracy")
+            parts.append(
+                f"<div>time to {pct(f['target_accuracy'])}: {num(f['time_to_accuracy_s'])} s"
+                f'<span class="sub"> (epoch {epochs})</span></div>'
+            )
+        else:
+            epochs = f.get("epochs") or len(f.get("accuracy_per_epoch") or [])
+            missed = f"{pct(f['target_accuracy'])} not reached in {epochs} epochs"
+            parts.append(f'<div class="muted">{missed}</div>')
     parts.append(_data(rec, notes))
     parts.append(_parity(rec, latest_parity))
     cls = {"passed": "ok", "failed": "failed", "skipped": "skipped"}.get(rec["outcome"], "")

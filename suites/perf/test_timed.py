@@ -31,7 +31,8 @@ def _roofline(figures: dict, peak: dict) -> dict:
 def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, record):
     path, data = datasets_cache(task, profile)
     record.update(kind="train", data=data)
-    figures = _rep(make_rep, task, seed).train_timed(profile, path, seed)
+    target = None if data["synthetic"] else task.targets.get(data.get("origin", ""))
+    figures = _rep(make_rep, task, seed).train_timed(profile, path, seed, target)
     figures.update(_roofline(figures, peaks(framework)))
     record["figures"] = figures
     assert figures["samples_per_s"] > 0
