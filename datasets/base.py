@@ -9,15 +9,18 @@ import numpy as np
 
 @dataclass
 class Raw:
-    """Undecoded-to-float arrays of one source: uint8 pixels, integer labels, full splits."""
+    """Arrays of one source, full splits: uint8 pixels (scaled later) or int32 token ids; integer labels."""
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
     source: str
-    origin: str  # "mnist", "fashion-mnist", "mnist-5k", "cifar10", "synthetic"
+    origin: str  # "mnist", "fashion-mnist", "mnist-5k", "cifar10", "digits", "imdb", "babi", "synthetic"
     notes: list[str] = field(default_factory=list)
+    # Text sets: already final int32 token ids (not scaled); ``meta`` carries vocabulary sizes,
+    # lengths and the like into ``Dataset.meta``.
+    meta: dict = field(default_factory=dict)
 
 
 class SourceAbsent(Exception):

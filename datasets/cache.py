@@ -55,6 +55,43 @@ def fetch(url: str, path: Path, sha256: str) -> Path:
     return path
 
 
+def verified_file(
+    candidates: list[Path],
+    url: str,
+    sha256: str,
+    download: bool,
+    label: str,
+    hint: str = "delete it or re-run with --download",
+) -> Path:
+    """The first existing path of ``candidates`` once it matched ``sha256``, else a fresh download.
+
+    Not there and no ``download``: :class:`~datasets.base.SourceAbsent`. There but wrong (edited,
+    truncated): one warned line, then re-fetched with ``download`` or
+    :class:`~datasets.base.SourceRefused`. A failed download: one warned line and ``SourceRefused``.
+    Downloads go to ``candidates[0]``. Nothing here opens the file beyond hashing it.
+    """
+    from .base import SourceAbsent, SourceRefused  # (base imports nothing from here)
+
+    present = next((p for p in candidates if p.exists()), None)
+    if present is not None:
+        try:
+            integrity.verify_file(present, sha256, hint=hint if not download else "re-fetching")
+            return present
+        except integrity.IntegrityError as exc:
+            integrity.warn(str(exc))
+            if not download:
+                raise SourceRefused(f"cached {label} failed sha256", str(exc)) from None
+    elif not download:
+        raise SourceAbsent(f"{label} not cached")
+    target = candidates[0]
+    try:
+        fetch(url, target, sha256)
+    except FetchError as exc:
+        integrity.warn(str(exc))
+        raise SourceRefused(f"{label} download failed", str(exc)) from None
+    return target
+
+
 # --- decoded-array cache -----------------------------------------------------------------------
 
 

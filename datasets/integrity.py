@@ -37,6 +37,22 @@ CIFAR10_TARBALL = "cifar-10-python.tar.gz"
 CIFAR10_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
 CIFAR10_SIZE = 170_498_071
 
+# Keras' imdb.npz: object arrays of word-rank lists (pickled), so it is opened only after this matched.
+IMDB_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz"
+IMDB_NPZ = "imdb.npz"
+IMDB_SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
+
+# The bAbI tasks v1.2 tarball (plain text inside; still verified before it is read).
+BABI_URL = "https://dl.fbaipublicfiles.com/babi/tasks_1-20_v1-2.tar.gz"
+BABI_TARBALL = "tasks_1-20_v1-2.tar.gz"
+BABI_TARBALL_ALIASES = ("babi-tasks-v1-2.tar.gz",)  # the name the Keras babi_rnn example caches it under
+BABI_SHA256 = "0364ebde659f14d11bc21744516c5ec49d3d06cb692733f66680771244998898"
+
+# scikit-learn's bundled digits (sklearn/datasets/data/digits.csv.gz, the UCI optdigits test set):
+# sha256 of the *decoded* arrays (1797 x 64 uint8 pixels in 0..16, then 1797 uint8 labels), so a
+# reformatted CSV in a later scikit-learn still passes and a damaged one does not.
+DIGITS_ARRAYS_SHA256 = "87ff0c9e40dc7e2c0e34e7257799c2e3f3aec1a016363bb11cad869ec428a826"
+
 
 class DatasetWarning(UserWarning):
     """A data file was refused (bad checksum, unreadable) or a download failed."""

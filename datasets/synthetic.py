@@ -62,6 +62,8 @@ def make(name: str, train: int, test: int, seed: int = 0):
     """``(x_train, y_train, x_test, y_test)`` in canonical layout, float32 in [0, 1] / int64."""
     if name == "cifar10":
         protos, layout = _prototypes(3, 32), (3, 32, 32)
+    elif name == "digits":
+        protos, layout = _prototypes(1, 8, blobs=2), (64,)
     else:  # mnist-like
         protos, layout = _prototypes(1, 28), (784,)
     rng_train = np.random.default_rng([seed, 0x5E7, 0])

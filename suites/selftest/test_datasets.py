@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import io
+import os
 import pickle
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -16,7 +19,7 @@ import numpy as np
 import pytest
 
 import datasets
-from datasets import batching, cache, cifar10, integrity, mnist, synthetic
+from datasets import babi, batching, cache, cifar10, digits, imdb, integrity, mnist, synthetic, synthetic_text, text
 from datasets.base import SourceRefused
 from datasets.idx import IdxError, encode_idx, parse_idx, read_idx
 
@@ -367,3 +370,474 @@ def test_batches_determinism_and_coverage():
 
     # pinned: raw PCG64 output is stable across NumPy versions (controller 2.x, workers 1.23)
     assert batching.permutation(10, 0).tolist() == [3, 2, 1, 8, 6, 0, 7, 4, 5, 9]
+
+
+# --- text sets: shared helpers -----------------------------------------------------------------
+
+
+def _object_array(rows) -> np.ndarray:
+    out = np.empty(len(rows), dtype=object)
+    for i, row in enumerate(rows):
+        out[i] = row
+    return out
+
+
+def _write_imdb_npz(path: Path, x_train, y_train, x_test, y_test) -> str:
+    """A Keras-format imdb.npz (object arrays of word-rank lists); returns its sha256."""
+    np.savez(
+        path,
+        x_train=_object_array(x_train),
+        y_train=np.asarray(y_train, dtype=np.int64),
+        x_test=_object_array(x_test),
+        y_test=np.asarray(y_test, dtype=np.int64),
+    )
+    return integrity.digest_file(path)
+
+
+# word ranks as stored in imdb.npz (before the +3 shift)
+IMDB_TRAIN = [[1, 2, 3], [4, 6, 7, 100], [1, 2, 3, 4, 5, 6, 7], [], [1, 1, 1, 1, 1], [2, 2, 2, 2, 2, 2]]
+IMDB_TRAIN_Y = [0, 1, 0, 1, 1, 0]
+IMDB_TEST = [[3, 3], [8, 9, 10], [5, 4, 3, 2, 1, 1, 1, 1]]
+IMDB_TEST_Y = [1, 0, 1]
+# by hand, vocab 10, maxlen 6: ids = rank + 3, start 1 in front, id >= 10 -> 2, then keep the last 6
+# and pad 0 in front
+IMDB_TRAIN_ROWS = [
+    [0, 0, 1, 4, 5, 6],  # short: pre-padded
+    [0, 1, 7, 9, 2, 2],  # 10 and 103 are out of the vocabulary -> OOV 2
+    [5, 6, 7, 8, 9, 2],  # [1, 4, 5, 6, 7, 8, 9, 2] pre-truncated: start token and first word cut
+    [0, 0, 0, 0, 0, 1],  # empty review: only the start token
+    [1, 4, 4, 4, 4, 4],  # exactly maxlen with the start token
+    [5, 5, 5, 5, 5, 5],  # one over: the start token is cut
+]
+IMDB_TEST_ROWS = [[0, 0, 0, 1, 6, 6], [0, 0, 1, 2, 2, 2], [6, 5, 4, 4, 4, 4]]  # last: 9 tokens, cut to 6
+
+
+def test_pad_sequences_is_keras_pre_pre():
+    got = text.pad_sequences([[1, 2, 3], [], [4, 5, 6, 7, 8, 9], [7]], maxlen=4)
+    assert got.dtype == np.int32
+    assert got.tolist() == [[0, 1, 2, 3], [0, 0, 0, 0], [6, 7, 8, 9], [0, 0, 0, 7]]
+    assert text.truncated(np.array([3, 0, 6, 1]), 4) == 1
+    with pytest.raises(ValueError, match="maxlen"):
+        text.pad_sequences([[1]], 0)
+
+
+# --- IMDB --------------------------------------------------------------------------------------
+
+
+def test_imdb_keras_conventions_on_hand_made_sample():
+    seqs, limit = imdb.with_ids(IMDB_TRAIN, vocab=10)
+    assert limit == 10
+    assert [s.tolist() for s in seqs[:2]] == [[1, 4, 5, 6], [1, 7, 9, 2, 2]]
+    assert text.pad_sequences(seqs, 6).tolist() == IMDB_TRAIN_ROWS
+    # Keras' num_words=None: the limit is the largest id, compared with "<", so that id is OOV too
+    seqs, limit = imdb.with_ids([[1, 2], [5]], vocab=None)
+    assert limit == 8 and [s.tolist() for s in seqs] == [[1, 4, 5], [1, 2]]
+
+    # RandomState(113): train indices shuffled first, then test indices with the same generator
+    # (legacy RandomState streams are frozen by NumPy, so these stay)
+    order_train, order_test = imdb.keras_order(6, 3)
+    assert order_train.tolist() == [1, 0, 3, 2, 4, 5] and order_test.tolist() == [1, 0, 2]
+    out = imdb.preprocess(IMDB_TRAIN, IMDB_TRAIN_Y, IMDB_TEST, IMDB_TEST_Y, vocab=10, maxlen=6)
+    assert out["x_train"].dtype == np.int32 and out["y_train"].dtype == np.int64
+    assert out["x_train"].tolist() == [IMDB_TRAIN_ROWS[i] for i in order_train]
+    assert out["y_train"].tolist() == [IMDB_TRAIN_Y[i] for i in order_train]
+    assert out["x_test"].tolist() == [IMDB_TEST_ROWS[i] for i in order_test]
+    assert out["len_train"].tolist() == [len(IMDB_TRAIN[i]) + 1 for i in order_train]
+
+
+KERAS_IMDB_SCRIPT = """
+import os, sys
+os.environ["KERAS_BACKEND"] = "numpy"
+import numpy as np
+import keras
+from keras.src.datasets import imdb as kimdb
+kimdb.get_file = lambda *args, **kwargs: sys.argv[1]  # the tiny file instead of a download
+out = {}
+for tag, num_words in (("v10", 10), ("vnone", None)):
+    (xt, yt), (xs, ys) = keras.datasets.imdb.load_data(num_words=num_words, seed=113)
+    out[tag + "_x_train"] = keras.utils.pad_sequences(xt, maxlen=6)
+    out[tag + "_x_test"] = keras.utils.pad_sequences(xs, maxlen=6)
+    out[tag + "_y_train"], out[tag + "_y_test"] = yt, ys
+np.savez(sys.argv[2], **out)
+"""
+
+
+def test_imdb_preprocessing_matches_keras_itself(tmp_path):
+    """Keras' own load_data + pad_sequences on the same tiny imdb.npz (subprocess, numpy backend)."""
+    if importlib.util.find_spec("keras") is None:
+        pytest.skip("keras not installed")
+    src = tmp_path / "imdb.npz"
+    _write_imdb_npz(src, IMDB_TRAIN, IMDB_TRAIN_Y, IMDB_TEST, IMDB_TEST_Y)
+    out = tmp_path / "keras.npz"
+    script = tmp_path / "keras_imdb.py"
+    script.write_text(KERAS_IMDB_SCRIPT)
+    env = {**os.environ, "KERAS_BACKEND": "numpy", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run(
+        [sys.executable, str(script), str(src), str(out)], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with np.load(out) as keras_out:
+        for tag, vocab in (("v10", 10), ("vnone", None)):
+            ours = imdb.read_verified_npz(src, vocab, 6)
+            for k in ("x_train", "y_train", "x_test", "y_test"):
+                assert np.array_equal(ours[k], keras_out[f"{tag}_{k}"]), (tag, k, ours[k], keras_out[f"{tag}_{k}"])
+
+
+def test_imdb_from_cache_loads_with_params_and_reuses_decoded(tmp_path, monkeypatch, no_network):
+    sha = _write_imdb_npz(tmp_path / "imdb.npz", IMDB_TRAIN, IMDB_TRAIN_Y, IMDB_TEST, IMDB_TEST_Y)
+    monkeypatch.setattr(integrity, "IMDB_SHA256", sha)
+    ds = datasets.load("imdb", None, None, seed=2, cache_dir=tmp_path, vocab=10, maxlen=6)
+    assert ds.source == "IMDB (cache imdb.npz, sha256-verified)" and ds.origin == "imdb" and not ds.synthetic
+    assert ds.num_classes == 2 and ds.inputs == () and ds.split_inputs(ds.x_train)["x"] is ds.x_train
+    assert ds.x_train.shape == (6, 6) and ds.x_train.dtype == np.int32 and ds.y_train.dtype == np.int64
+    keras_rows = imdb.preprocess(IMDB_TRAIN, IMDB_TRAIN_Y, IMDB_TEST, IMDB_TEST_Y, vocab=10, maxlen=6)
+    order = batching.permutation(6, 2, batching.STREAM_TRAIN)  # the seeded subset, as for every set
+    assert np.array_equal(ds.x_train, keras_rows["x_train"][order])
+    assert np.array_equal(ds.y_train, keras_rows["y_train"][order])
+    assert ds.meta["vocab"] == 10 and ds.meta["maxlen"] == 6 and ds.meta["oov_char"] == 2
+    assert ds.meta["truncated_fraction"] == pytest.approx(3 / 9)
+
+    # the same parameters in the name; another maxlen is another decoded entry
+    named = datasets.load("imdb:vocab=10,maxlen=6", None, None, seed=2, cache_dir=tmp_path)
+    assert np.array_equal(named.x_train, ds.x_train)
+    wide = datasets.load("imdb:vocab=10", 3, 2, cache_dir=tmp_path, maxlen=9)
+    assert wide.x_train.shape == (3, 9) and wide.meta["maxlen"] == 9
+    assert len(list((tmp_path / "decoded").glob("imdb-*.npz"))) == 2
+    (tmp_path / "imdb.npz").unlink()  # the decoded cache serves without the source file
+    again = datasets.load("imdb", None, None, seed=2, cache_dir=tmp_path, vocab=10, maxlen=6)
+    assert again.origin == "imdb" and np.array_equal(again.x_test, ds.x_test)
+
+
+def _imdb_tripwire(n: int) -> list:
+    TRIPWIRE_CALLS.append(f"imdb:{n}")
+    return list(range(1, n + 1))
+
+
+class _ArmedReview:
+    def __init__(self, n):
+        self.n = n
+
+    def __reduce__(self):
+        return (_imdb_tripwire, (self.n,))
+
+
+def test_imdb_npz_unpickled_only_after_digest_matches(tmp_path, monkeypatch, no_network):
+    TRIPWIRE_CALLS.clear()
+    path = tmp_path / "imdb.npz"
+    sha = _write_imdb_npz(path, [_ArmedReview(3), _ArmedReview(9)], [0, 1], [_ArmedReview(2)], [1])
+    decoded = []
+    real_read = imdb.read_verified_npz
+    monkeypatch.setattr(imdb, "read_verified_npz", lambda *a: decoded.append(a) or real_read(*a))
+    with pytest.warns(datasets.DatasetWarning) as rec:  # not the published digest: refused unopened
+        ds = datasets.load("imdb", 4, 2, cache_dir=tmp_path)
+    (line,) = [str(w.message) for w in rec]
+    m = ONE_LINE_MISMATCH.match(line)
+    assert (
+        m
+        and m["file"] == "imdb.npz"
+        and m["want"] == "69664113be75"
+        and m["hint"] == "delete it or re-run with --download"
+    )
+    assert ds.synthetic and ds.source == "synthetic (cached IMDB failed sha256)" and ds.notes == (line,)
+    assert ds.x_train.shape == (4, 150) and ds.x_train.dtype == np.int32
+    assert TRIPWIRE_CALLS == [] and decoded == []
+
+    monkeypatch.setattr(integrity, "IMDB_SHA256", sha)  # positive control: now it is "the" file
+    ds = datasets.load("imdb", None, None, cache_dir=tmp_path, maxlen=5)
+    assert sorted(TRIPWIRE_CALLS) == ["imdb:2", "imdb:3", "imdb:9"] and len(decoded) == 1
+    assert ds.origin == "imdb" and ds.x_train.shape == (2, 5)
+
+    TRIPWIRE_CALLS.clear()
+    path.write_bytes(path.read_bytes()[:-20])  # truncated: refused again, nothing unpickled
+    with pytest.warns(datasets.DatasetWarning, match="fails sha256"):
+        assert datasets.load("imdb", 2, 2, cache_dir=tmp_path, maxlen=7).synthetic
+    assert TRIPWIRE_CALLS == []
+
+
+def test_synthetic_imdb_shapes_lengths_and_labels(tmp_path, no_network):
+    ds = datasets.load("imdb", 600, 400, seed=1, cache_dir=tmp_path)
+    assert ds.synthetic and ds.source == "synthetic" and ds.origin == "synthetic" and ds.num_classes == 2
+    assert ds.x_train.shape == (600, 150) and ds.x_test.shape == (400, 150)
+    assert ds.x_train.dtype == np.int32 and ds.y_train.dtype == np.int64
+    assert np.bincount(ds.y_train).tolist() == [300, 300] and np.bincount(ds.y_test).tolist() == [200, 200]
+    assert 0 <= ds.x_train.min() and ds.x_train.max() < 30000
+    assert "log-normal" in ds.meta["synthetic_model"] and "keras_shuffle_seed" not in ds.meta
+    # Keras layout of every row: zeros, then (if it fits) the start token, then word ids >= 3 or OOV 2
+    for row in ds.x_train:
+        nz = np.flatnonzero(row)
+        assert len(nz) and np.array_equal(nz, np.arange(nz[0], 150))  # pre-padding: one block at the end
+        body = row[nz[0] + 1 :] if row[nz[0]] == 1 else row[nz[0] :]
+        assert (body >= 2).all()
+    assert np.array_equal(ds.x_train, datasets.load("imdb", 600, 400, seed=1, cache_dir=tmp_path).x_train)
+    assert not np.array_equal(ds.x_train, datasets.load("imdb", 600, 400, seed=2, cache_dir=tmp_path).x_train)
+
+    # the length model: median ~174, mean ~234 words, a long right tail
+    lengths = synthetic_text.imdb_lengths(50000, np.random.default_rng(0))
+    assert 170 <= np.median(lengths) <= 178 and 228 <= lengths.mean() <= 240
+    assert np.percentile(lengths, 95) > 2.5 * np.median(lengths) and lengths.min() >= 10
+    # end to end: an uncut row holds exactly its review (start token + words), a cut one is full
+    raw = synthetic_text.imdb_data(1000, 0, seed=0, vocab=None, maxlen=400)
+    full, nonzero = raw["len_train"], np.count_nonzero(raw["x_train"], axis=1)
+    fits = full <= 400
+    assert 0.8 < fits.mean() < 1 and np.array_equal(nonzero[fits], full[fits]) and (nonzero[~fits] == 400).all()
+    assert (raw["x_train"][np.flatnonzero(fits), 400 - full[fits]] == 1).all()  # each starts with 1
+    # at maxlen 150 about 58 % of reviews are cut (P(words >= 150) for that log-normal)
+    assert ds.meta["truncated_fraction"] == pytest.approx(0.58, abs=0.05)
+    # small vocabulary: ids above it become OOV 2
+    small = synthetic_text.imdb_data(200, 0, seed=0, vocab=50, maxlen=150)["x_train"]
+    assert small.max() == 49 and (small == 2).mean() > 0.3
+
+
+# --- bAbI --------------------------------------------------------------------------------------
+
+# Real bAbI v1.2 format (task 1's first lines, then a second story; a question is
+# "question<TAB>answer<TAB>supporting ids", ids restart at 1 with each story).
+BABI_TRAIN = """1 Mary moved to the bathroom.
+2 John went to the hallway.
+3 Where is Mary? \tbathroom\t1
+4 Daniel went back to the hallway.
+5 Sandra moved to the garden.
+6 Where is Daniel? \thallway\t4
+1 Sandra travelled to the office.
+2 Where is Sandra? \toffice\t1
+"""
+BABI_TEST = """1 John journeyed to the kitchen.
+2 Where is John? \tkitchen\t1
+"""
+# sorted vocabulary of train+test, ids from 1
+BABI_WORDS = [".", "?", "Daniel", "John", "Mary", "Sandra", "Where", "back", "bathroom", "garden",
+              "hallway", "is", "journeyed", "kitchen", "moved", "office", "the", "to", "travelled", "went"]  # fmt: skip
+MARY_BATH_JOHN_HALL = [5, 15, 18, 17, 9, 1, 4, 20, 18, 17, 11, 1]  # "Mary moved ... hallway ."
+
+
+def test_babi_parser_on_hand_written_sample():
+    assert babi.tokenize("Bob dropped the apple. Where is the apple?") == [
+        "Bob", "dropped", "the", "apple", ".", "Where", "is", "the", "apple", "?",
+    ]  # fmt: skip
+    train = babi.get_stories(BABI_TRAIN.encode().splitlines())
+    test = babi.get_stories(BABI_TEST.splitlines())
+    assert [(len(s), q, a) for s, q, a in train] == [
+        (12, ["Where", "is", "Mary", "?"], "bathroom"),
+        (25, ["Where", "is", "Daniel", "?"], "hallway"),  # the whole story so far, questions left out
+        (6, ["Where", "is", "Sandra", "?"], "office"),  # a new story starts at id 1
+    ]
+    assert train[1][0][12:] == "Daniel went back to the hallway . Sandra moved to the garden .".split()
+    assert babi.vocabulary(train, test) == BABI_WORDS
+
+    out = babi.vectorize(train, test)  # lengths measured, as the Keras example does
+    assert int(out["story_maxlen"]) == 25 and int(out["query_maxlen"]) == 4
+    assert out["x_train"].shape == (3, 29) and out["x_train"].dtype == np.int32
+    assert out["x_train"][0].tolist() == [0] * 13 + MARY_BATH_JOHN_HALL + [7, 12, 5, 2]
+    assert out["y_train"].tolist() == [9, 11, 16] and out["y_test"].tolist() == [14]
+    assert out["y_train"].dtype == np.int64
+    assert out["x_test"][0].tolist() == [0] * 19 + [4, 13, 18, 17, 14, 1] + [7, 12, 4, 2]
+
+    short = babi.vectorize(train, test, story_maxlen=8, query_maxlen=3)  # pre-truncation, pre-padding
+    assert short["x_train"][0].tolist() == MARY_BATH_JOHN_HALL[-8:] + [12, 5, 2]
+    assert short["x_train"][2].tolist() == [0, 0, 6, 19, 18, 17, 16, 1] + [12, 6, 2]
+    meta = babi.meta(short, 1, "en", False)
+    assert meta["vocab_size"] == 21 and meta["story_truncated"] == 2 and meta["query_truncated"] == 4
+
+    only = babi.get_stories(BABI_TRAIN.splitlines(), only_supporting=True)
+    assert only[1][0] == "Daniel went back to the hallway .".split()
+    with pytest.raises(ValueError, match="question needs"):
+        babi.parse_stories(["1 Where is Mary?\tbathroom"])
+    with pytest.raises(ValueError, match="line 1"):
+        babi.parse_stories(["Mary moved."])
+
+
+def _babi_tarball(path: Path, train: str = BABI_TRAIN, test: str = BABI_TEST) -> str:
+    with tarfile.open(path, "w:gz") as tf:
+        for variant in ("en", "en-10k"):
+            for split, body in (("train", train), ("test", test)):
+                data = body.encode()
+                info = tarfile.TarInfo(f"tasks_1-20_v1-2/{variant}/qa1_single-supporting-fact_{split}.txt")
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    return integrity.digest_file(path)
+
+
+def test_babi_from_cache_two_inputs(tmp_path, monkeypatch, no_network):
+    sha = _babi_tarball(tmp_path / integrity.BABI_TARBALL)
+    monkeypatch.setattr(integrity, "BABI_SHA256", sha)
+    ds = datasets.load("babi", None, None, seed=3, cache_dir=tmp_path)
+    assert ds.source == "bAbI (cache tasks_1-20_v1-2.tar.gz, sha256-verified)" and ds.origin == "babi"
+    assert not ds.synthetic and ds.num_classes == 21
+    # task 1 pads to the pinned 68/4, so real and synthetic task-1 data have one shape
+    assert ds.inputs == (("story", 68), ("query", 4)) and ds.x_train.shape == (3, 72) and ds.x_train.dtype == np.int32
+    order = batching.permutation(3, 3, batching.STREAM_TRAIN)
+    assert ds.y_train.tolist() == [[9, 11, 16][i] for i in order]
+    parts = ds.split_inputs(ds.x_train)
+    assert parts["story"].shape == (3, 68) and parts["query"].shape == (3, 4)
+    first = int(np.flatnonzero(order == 0)[0])
+    assert parts["story"][first].tolist() == [0] * 56 + MARY_BATH_JOHN_HALL
+    assert parts["query"][first].tolist() == [7, 12, 5, 2]
+    assert ds.meta["words"] == BABI_WORDS and ds.meta["story_len_max"] == 25 and ds.meta["story_truncated"] == 0
+    with pytest.raises(ValueError, match="columns"):
+        ds.split_inputs(ds.x_train[:, :70])
+
+    measured = datasets.load("babi:story_maxlen=25,only_supporting=true", None, None, cache_dir=tmp_path)
+    assert measured.inputs == (("story", 25), ("query", 4)) and measured.meta["only_supporting"] is True
+    ten_k = datasets.load("babi", None, None, cache_dir=tmp_path, variant="en-10k")
+    assert ten_k.meta["variant"] == "en-10k" and ten_k.x_train.shape == (3, 72)
+
+    # the tarball under the Keras example's cache name is found too
+    (tmp_path / integrity.BABI_TARBALL).rename(tmp_path / "babi-tasks-v1-2.tar.gz")
+    shutil.rmtree(tmp_path / "decoded")
+    again = datasets.load("babi", None, None, seed=3, cache_dir=tmp_path)
+    assert again.origin == "babi" and np.array_equal(again.x_train, ds.x_train)
+
+    # verified, but no such task inside: refused in one line, then synthetic is impossible for task 2
+    with pytest.warns(datasets.DatasetWarning, match="passed sha256 but cannot be decoded.*qa2_"):
+        with pytest.raises(ValueError, match="synthetic bAbI exists for task 1 only"):
+            datasets.load("babi", 1, 1, cache_dir=tmp_path, task=2)
+
+
+def test_synthetic_babi_task1_is_the_real_grammar(tmp_path, no_network):
+    ds = datasets.load("babi", 300, 100, seed=0, cache_dir=tmp_path)
+    assert ds.synthetic and ds.source == "synthetic" and ds.origin == "synthetic"
+    assert ds.x_train.shape == (300, 72) and ds.x_test.shape == (100, 72) and ds.x_train.dtype == np.int32
+    assert ds.y_train.dtype == np.int64 and ds.num_classes == 22 and ds.inputs == (("story", 68), ("query", 4))
+    assert ds.meta["words"] == list(babi.TASK1_WORDS) and "task-1 grammar" in ds.meta["synthetic_model"]
+    words = ["<pad>"] + list(babi.TASK1_WORDS)
+    places = {"bathroom", "bedroom", "garden", "hallway", "kitchen", "office"}
+    parts = ds.split_inputs(ds.x_train)
+    for story, query, answer in zip(parts["story"], parts["query"], ds.y_train, strict=True):
+        tokens = [words[i] for i in story if i]
+        q = [words[i] for i in query if i]
+        assert q[:2] == ["Where", "is"] and q[3] == "?" and words[answer] in places
+        # the answer is where the asked person went last: a rule solves it, as task 1 intends
+        sentences = " ".join(tokens).split(" . ")
+        last = [s for s in sentences if s.split()[0] == q[2]][-1]
+        assert last.rstrip(" .").split()[-1] == words[answer]
+    assert np.array_equal(ds.x_test, datasets.load("babi", 300, 100, seed=0, cache_dir=tmp_path).x_test)
+    # the generated text is the real file format, parsed by the same parser
+    lines = synthetic_text.babi_task1_lines(5, np.random.default_rng(0))
+    assert len(lines) == 15 and re.fullmatch(r"3 Where is \w+\? \t\w+\t[12]", lines[2])
+    with pytest.raises(ValueError, match="task 1 only"):
+        datasets.load("babi", 2, 2, cache_dir=tmp_path, task=3)
+
+
+# --- corrupted, truncated, re-fetched (IMDB and bAbI alike) ------------------------------------
+
+TEXT_FILES = [
+    pytest.param("imdb", "imdb.npz", "IMDB_SHA256", "IMDB", id="imdb"),
+    pytest.param("babi", "tasks_1-20_v1-2.tar.gz", "BABI_SHA256", "bAbI", id="babi"),
+]
+
+
+def _good_text_file(name: str, path: Path) -> str:
+    if name == "imdb":
+        return _write_imdb_npz(path, IMDB_TRAIN, IMDB_TRAIN_Y, IMDB_TEST, IMDB_TEST_Y)
+    return _babi_tarball(path)
+
+
+@pytest.mark.parametrize(("name", "fname", "sha_attr", "label"), TEXT_FILES)
+def test_text_cache_corrupted_refused_offline_refetched_online(tmp_path, monkeypatch, name, fname, sha_attr, label):
+    pooch = pytest.importorskip("pooch")
+    good = tmp_path / f"good-{fname}"
+    sha = _good_text_file(name, good)
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / fname).write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])  # truncated
+    real_sha = getattr(integrity, sha_attr)
+
+    # offline: one line naming the file and the published digest, then synthetic
+    with pytest.warns(datasets.DatasetWarning) as rec:
+        ds = datasets.load(name, 3, 1, cache_dir=cache_dir)
+    (line,) = [str(w.message) for w in rec]
+    m = ONE_LINE_MISMATCH.match(line)
+    assert (
+        m and m["file"] == fname and m["want"] == real_sha[:12] and m["hint"] == "delete it or re-run with --download"
+    )
+    assert ds.synthetic and ds.source == f"synthetic (cached {label} failed sha256)"
+
+    # online: the same refusal, "re-fetching", and pooch brings the good file
+    monkeypatch.setattr(integrity, sha_attr, sha)
+    calls = []
+
+    def fake_retrieve(url, known_hash, fname, path, progressbar):
+        calls.append((url, known_hash, fname))
+        (Path(path) / fname).write_bytes(good.read_bytes())
+        return str(Path(path) / fname)
+
+    monkeypatch.setattr(pooch, "retrieve", fake_retrieve)
+    with pytest.warns(datasets.DatasetWarning, match=r"fails sha256 .*; re-fetching$"):
+        ds = datasets.load(name, 3, 1, cache_dir=cache_dir, download=True)
+    url = integrity.IMDB_URL if name == "imdb" else integrity.BABI_URL
+    assert calls == [(url, f"sha256:{sha}", fname)]
+    assert ds.origin == name and not ds.synthetic and len(ds.x_train) == 3
+
+    # a download that fails: one line, then synthetic with the reason
+    shutil.rmtree(cache_dir)
+    monkeypatch.setitem(sys.modules, "pooch", None)
+    with pytest.warns(datasets.DatasetWarning, match="pooch is not installed"):
+        ds = datasets.load(name, 2, 1, cache_dir=cache_dir, download=True)
+    assert ds.synthetic and ds.source == f"synthetic ({label} download failed)"
+
+
+# --- scikit-learn digits -----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(digits.csv_path() is None, reason="scikit-learn (digits.csv.gz) not installed")
+def test_digits_real_offline_without_importing_sklearn(tmp_path):
+    code = (
+        "import sys, numpy as np, datasets\n"
+        f"ds = datasets.load('digits', None, None, seed=0, cache_dir={str(tmp_path)!r})\n"
+        "assert 'sklearn' not in sys.modules\n"
+        "print(ds.source, ds.origin, ds.synthetic, ds.x_train.shape, ds.x_test.shape, ds.x_train.dtype,"
+        " float(ds.x_train.max()), np.bincount(ds.y_test).tolist())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60, capture_output=True, text=True)
+    assert out.stdout.strip() == (
+        "scikit-learn digits (8x8, sha256-verified) digits False (1442, 64) (355, 64) float32 1.0 "
+        "[35, 36, 35, 36, 36, 36, 36, 35, 34, 36]"
+    )
+    raw = digits.from_sklearn()
+    assert raw.x_train.dtype == np.uint8 and raw.x_train.max() == 16 and len(raw.x_train) + len(raw.x_test) == 1797
+
+
+def test_digits_damaged_file_refused_and_synthetic_fallback(tmp_path, monkeypatch):
+    bad = tmp_path / "digits.csv.gz"
+    bad.write_bytes(_gz(b"0," * 64 + b"3\n"))  # well-formed, wrong data
+    with pytest.warns(datasets.DatasetWarning, match=r"decoded\) fails sha256 .*reinstall scikit-learn"):
+        with pytest.raises(SourceRefused, match="fails sha256") as exc:
+            digits.from_sklearn(bad)
+    assert exc.value.reason == "scikit-learn digits failed sha256"
+    bad.write_bytes(b"not gzip")
+    with pytest.warns(datasets.DatasetWarning, match="cannot be read"):
+        with pytest.raises(SourceRefused):
+            digits.from_sklearn(bad)
+    monkeypatch.setattr(digits, "csv_path", lambda: None)
+    ds = datasets.load("digits", 40, 20, cache_dir=tmp_path)
+    assert ds.synthetic and ds.x_train.shape == (40, 64) and ds.x_train.dtype == np.float32
+    assert 0.0 <= ds.x_train.min() and ds.x_train.max() <= 1.0 and ds.num_classes == 10
+
+
+# --- parameters --------------------------------------------------------------------------------
+
+
+def test_dataset_parameters_in_name_and_keywords(tmp_path):
+    assert datasets.parse_name("imdb") == ("imdb", {})
+    assert datasets.parse_name("IMDB:vocab=20000, maxlen=100") == ("imdb", {"vocab": 20000, "maxlen": 100})
+    assert datasets.parse_name("babi:variant=en-10k,story_maxlen=none,only_supporting=true") == (
+        "babi",
+        {"variant": "en-10k", "story_maxlen": None, "only_supporting": True},
+    )
+    assert datasets.parse_name("cifar-10") == ("cifar10", {})
+    with pytest.raises(ValueError, match="not name=value"):
+        datasets.parse_name("imdb:vocab")
+    with pytest.raises(ValueError, match="has no parameter 'maxlen'"):
+        datasets.load("mnist", 1, 1, cache_dir=tmp_path, maxlen=3)
+    with pytest.raises(ValueError, match="has no parameter 'vocab_size'.*maxlen, vocab"):
+        datasets.load("imdb:vocab_size=3", 1, 1, cache_dir=tmp_path)
+    for bad in ({"vocab": 0}, {"maxlen": None}, {"maxlen": "150"}, {"vocab": True}):
+        with pytest.raises(ValueError, match="must be a positive integer"):
+            datasets.load("imdb", 1, 1, cache_dir=tmp_path, **bad)
+    with pytest.raises(ValueError, match="variant must be one of"):
+        datasets.load("babi", 1, 1, cache_dir=tmp_path, variant="fr")
+    with pytest.raises(ValueError, match="task must be 1..20"):
+        datasets.load("babi:task=21", 1, 1, cache_dir=tmp_path)
+    # a keyword overrides the name; vocab=None keeps every word
+    ds = datasets.load("imdb:maxlen=10", 2, 1, cache_dir=tmp_path, maxlen=12, vocab=None)
+    assert ds.x_train.shape == (2, 12) and ds.meta["vocab"] is None and ds.meta["maxlen"] == 12
