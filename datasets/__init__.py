@@ -64,7 +64,7 @@ __all__ = [
     "resolve_cache_dir",
 ]
 
-NAMES = ("mnist", "cifar10", "fashion-mnist", "digits", "imdb", "babi")
+NAMES = ("mnist", "cifar10", "fashion-mnist", "digits", "imdb", "babi", "imagenet")
 _ALIASES = {
     "cifar-10": "cifar10",
     "fashion_mnist": "fashion-mnist",
@@ -77,10 +77,11 @@ FULL_SIZES = {
     "cifar10": (50000, 10000),
     "digits": (1442, 355),
     "imdb": (25000, 25000),
+    "imagenet": (1281167, 50000),  # never real here: feature-extraction timing runs on synthetic images
     "babi": (1000, 1000),  # questions, every task, variant "en" (also hn, shuffled); the -10k variants: 10000/1000
 }
 TEXT = ("imdb", "babi")  # int32 token ids, not scaled
-_LAYOUTS = {"cifar10": (3, 32, 32), "digits": (64,)}  # else (784,)
+_LAYOUTS = {"cifar10": (3, 32, 32), "digits": (64,), "imagenet": (3, 224, 224)}  # else (784,)
 _SCALE = {"digits": 16.0}  # else 255
 # Each dataset's parameters and their defaults (see the module docstring).
 PARAMS = {
@@ -168,6 +169,8 @@ def load(
         sources = [lambda: imdb.from_cache(root, download, opts["vocab"], opts["maxlen"])]
     elif key == "babi":
         sources = [lambda: babi.from_cache(root, download, **opts)]
+    elif key == "imagenet":
+        sources = []  # no ImageNet offline (DESIGN.md section 5): random-weight feature timing needs none
     else:
         sources = [lambda: cifar10.from_cache(root, download)]
 

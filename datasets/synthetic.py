@@ -60,6 +60,15 @@ def _draw(protos: np.ndarray, n: int, rng: np.random.Generator, chunk: int = 256
 
 def make(name: str, train: int, test: int, seed: int = 0):
     """``(x_train, y_train, x_test, y_test)`` in canonical layout, float32 in [0, 1] / int64."""
+    if name == "imagenet":  # uniform pixels, 1000 classes: only shapes and dtypes matter for timing
+        rng = np.random.default_rng([seed, 0x5E7, 2])
+        shape = (3, 224, 224)
+        return (
+            rng.random((train,) + shape, dtype=np.float32),
+            rng.integers(0, 1000, train).astype(np.int64),
+            rng.random((test,) + shape, dtype=np.float32),
+            rng.integers(0, 1000, test).astype(np.int64),
+        )
     if name == "cifar10":
         protos, layout = _prototypes(3, 32), (3, 32, 32)
     elif name == "digits":

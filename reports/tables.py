@@ -364,10 +364,15 @@ def _infer_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dic
     if is_num(f.get("images_per_s")):
         bs = f" (batch {f['batch_size']})" if is_num(f.get("batch_size")) else ""
         parts.append(f"<div>{num(f['images_per_s'])} images/s{esc(bs)}</div>")
+    if is_num(f.get("s_per_1000_images")):
+        parts.append(f"<div>{num(f['s_per_1000_images'])} s per 1000 images</div>")
     if ratio is not None:
         parts.append(f'<div>ratio <span class="ratio">{ratio:.2f}</span></div>')
     if is_num(f.get("cold_s")):
         parts.append(f'<div class="sub">cold pass {num(f["cold_s"])} s</div>')
+    if f.get("variant"):  # a model-zoo task: not one model across frameworks, so say which
+        gflop = num(f.get("flops_per_sample", 0) / 1e9)
+        parts.append(f'<div class="sub">model: {esc(f["variant"])}, {gflop} GFLOP/image</div>')
     parts.append(_data(rec, notes))
     parts.append(_parity(rec, latest_parity))
     cls = {"passed": "ok", "failed": "failed", "skipped": "skipped"}.get(rec["outcome"], "")
