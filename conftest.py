@@ -345,6 +345,8 @@ def pytest_runtest_makereport(item, call):
 
 
 def _reason(report) -> str:
+    if getattr(report, "wasxfail", None):  # an expected difference: its expectations line says why
+        return f"expected: {report.wasxfail}"
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     if report.failed:

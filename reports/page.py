@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from reports import charts, tables, threads
+from reports import charts, defaults, scaling, tables, threads
 from reports.fmt import Notes, esc, iqr, slug
 from reports.load import Loaded
 
@@ -54,8 +54,10 @@ SECTIONS = [
     ("roofline", "Roofline"),
     ("charts", "Charts"),
     ("threads", "CPU thread scaling"),
+    ("scaling", "Data-parallel scaling"),
     ("ab", "A/B comparisons"),
     ("parity", "Parity matrix"),
+    ("defaults", "Framework defaults"),
     ("adapters", "Adapter details"),
     ("seeds", "The seeds' published figures"),
     ("machines", "Machines and versions"),
@@ -288,6 +290,10 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
         )
     )
 
+    scaling_html, count = scaling.section(grouped, colors, _group_title)  # data-parallel replicas
+    stats["charts"] += count
+    body.append(_h2("scaling") + scaling_html)
+
     body.append(_ab(grouped, stats))
 
     body.append(
@@ -304,6 +310,7 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
     if not any_parity:
         body.append('<p class="muted">No parity records.</p>')
 
+    body.append(f"{_h2('defaults')}{defaults.section(records)}")
     body.append(f"{_h2('adapters')}{tables.describe_table(records)}")
     body.append(f"{_h2('seeds')}{tables.seeds_tables()}")
     body.append(

@@ -118,3 +118,291 @@ def slow_down_10_percent(adapter) -> None:
         return rep
 
     adapter.prepare = wrapped
+
+
+# --- pitfall checks (suites/parity/test_pitfalls.py, test_layers.py) --------------------------
+
+
+def torch_dropout_not_inverted(adapter) -> None:
+    """Dropout that zeroes with the right rate but never scales survivors by 1/(1-rate)."""
+    import torch
+
+    dropout = torch.nn.functional.dropout
+
+    def unscaled(x, p=0.5, training=True, inplace=False):
+        out = dropout(x, p, training, inplace)
+        return out * (1.0 - p) if training else out
+
+    torch.nn.functional.dropout = unscaled
+
+
+def tensorflow_softmax_before_logits_loss(adapter) -> None:
+    """Softmax applied to the logits, then tf.nn's softmax cross-entropy applies it again."""
+    import tensorflow as tf
+
+    ce = tf.nn.sparse_softmax_cross_entropy_with_logits
+
+    def double(labels=None, logits=None, name=None):
+        return ce(labels=labels, logits=tf.nn.softmax(logits), name=name)
+
+    tf.nn.sparse_softmax_cross_entropy_with_logits = double
+
+
+def torch_relu_backward_passes_negatives(adapter) -> None:
+    """A hand-written ReLU whose backward forgets the mask (gradient 1 for negative inputs too)."""
+    import torch
+
+    class LeakyBackward(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    torch.nn.ReLU.forward = lambda self, x: LeakyBackward.apply(x)
+
+
+def torch_float64_leak(adapter) -> None:
+    """A float64 default dtype: parameters, outputs and exported weights silently become float64."""
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+
+
+def torch_maxpool_stride_1(adapter) -> None:
+    """Pooling left at a stride-1 default instead of the spec's stride."""
+    import torch
+
+    init = torch.nn.MaxPool2d.__init__
+
+    def stride_one(self, kernel_size, stride=None, *args, **kw):
+        init(self, kernel_size, 1, *args, **kw)
+
+    torch.nn.MaxPool2d.__init__ = stride_one
+
+
+# -- initialisers, layer defaults, gradient state at eval, layouts (suites/parity/test_defaults.py) --------
+
+
+def torch_glorot_fans_without_receptive_field(adapter) -> None:
+    """Glorot bound from channels alone: conv fans computed without the kH*kW receptive field."""
+    import torch
+
+    def fans(tensor):
+        return tensor.size(1), tensor.size(0)
+
+    torch.nn.init._calculate_fan_in_and_fan_out = fans
+
+
+def torch_inference_without_no_grad(adapter) -> None:
+    """Inference run without ``torch.no_grad``/``inference_mode``: every forward builds an autograd graph."""
+    import contextlib
+
+    import torch
+
+    torch.inference_mode = lambda *args, **kwargs: contextlib.nullcontext()
+
+
+def keras_pool_padding_same(adapter) -> None:
+    """Pooling built with padding "same" (Keras' 'same' is no-op on even sizes, so forward parity passes)."""
+    import keras
+
+    original = keras.layers.MaxPooling2D
+
+    def same(*args, **kwargs):
+        kwargs["padding"] = "same"
+        return original(*args, **kwargs)
+
+    keras.layers.MaxPooling2D = same
+
+
+def torch_channels_last_input_reshaped(adapter) -> None:
+    """The NHWC path reinterprets (N, C, H, W) input memory as (N, H, W, C) (reshape instead of permute)."""
+    from fixtures.frameworks import torch_adapter
+
+    to_tensor = torch_adapter.TorchRep._x
+
+    def reshaped(self, x):
+        x = np.asarray(x)
+        if getattr(self, "channels_last", False) and x.ndim == 4:
+            n, c, h, w = x.shape
+            x = np.ascontiguousarray(x.reshape(n, h, w, c).transpose(0, 3, 1, 2))
+        return to_tensor(self, x)
+
+    torch_adapter.TorchRep._x = reshaped
+
+
+# ---------------------------------------------------------------------------------------------
+# recurrent layers (suites/parity/test_recurrent.py; self-test suites/selftest/test_recurrent_plants.py)
+
+
+def jax_gru_variant_swapped(adapter) -> None:
+    """The other GRU variant computed from the same weights: reset_after=True cells run as reset_after=False
+    with the two biases summed (the usual port of torch/cuDNN weights to a Cho-style cell), and back."""
+    import dataclasses
+
+    import jax.numpy as jnp
+
+    from fixtures.frameworks import jax_adapter
+    from fixtures.tasks.spec import GRU
+
+    original = jax_adapter.recurrent
+
+    def swapped(layer, params, x):
+        if isinstance(layer, GRU):
+            params, key = dict(params), f"{layer.name}.bias"
+            if key in params:
+                b = params[key]
+                params[key] = b.sum(axis=0) if layer.reset_after else jnp.stack([b, jnp.zeros_like(b)])
+            layer = dataclasses.replace(layer, reset_after=not layer.reset_after)
+        return original(layer, params, x)
+
+    jax_adapter.recurrent = swapped
+
+
+def torch_gru_gate_order_not_converted(adapter) -> None:
+    """Keras-layout GRU weights copied into torch.nn.GRU without reordering (z, r, h) to torch's (r, z, n)."""
+    from fixtures.frameworks import torch_adapter
+    from fixtures.tasks.spec import gates
+
+    torch_adapter._gate_perm = lambda layer: np.arange(gates(layer) * layer.units)
+
+
+def tensorflow_lstm_gates_icfo(adapter) -> None:
+    """LSTM kernels read in TF BlockLSTM's gate order (i, c, f, o) instead of the canonical (i, f, c, o)."""
+    import tensorflow as tf
+
+    from fixtures.frameworks import tensorflow_adapter
+    from fixtures.tasks.spec import LSTM
+
+    original = tensorflow_adapter.recurrent
+
+    def icfo(layer, params, x):
+        if isinstance(layer, LSTM):
+            u = layer.units
+            order = np.r_[0:u, 2 * u : 3 * u, u : 2 * u, 3 * u : 4 * u]
+            mine = [f"{layer.name}.{kind}" for kind in ("kernel", "recurrent", "bias")]
+            params = {k: tf.gather(v, order, axis=-1) if k in mine else v for k, v in params.items()}
+        return original(layer, params, x)
+
+    tensorflow_adapter.recurrent = icfo
+
+
+# -- data-parallel training (suites/parity/test_devices.py): gradients summed, not averaged -------
+
+
+def torch_ddp_sums_gradients(adapter) -> None:
+    """A DDP communication hook that all-reduces the gradient buckets without dividing by the world
+    size. The DDP replica processes run the worker hook too (fixtures/frameworks/torch_ddp.py)."""
+    import torch.distributed as dist
+    from torch.nn.parallel import DistributedDataParallel
+
+    def summed(state, bucket):
+        return dist.all_reduce(bucket.buffer(), async_op=True).get_future().then(lambda fut: fut.value()[0])
+
+    init = DistributedDataParallel.__init__
+
+    def with_hook(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.register_comm_hook(None, summed)
+
+    DistributedDataParallel.__init__ = with_hook
+
+
+def tensorflow_mirrored_sums_gradients(adapter) -> None:
+    """The replica context's all-reduce asked for MEAN performs SUM (MirroredStrategy)."""
+    import tensorflow as tf
+
+    original = tf.distribute.ReplicaContext.all_reduce
+
+    def summed(self, reduce_op, value, options=None):
+        return original(self, tf.distribute.ReduceOp.SUM, value, options)
+
+    tf.distribute.ReplicaContext.all_reduce = summed
+
+
+def jax_pmean_as_psum(adapter) -> None:
+    """``jax.lax.pmean`` over the data axis performs ``psum``: the replicas' gradients are summed."""
+    import jax
+
+    jax.lax.pmean = jax.lax.psum
+
+
+def torch_lstm_second_bias_trainable(adapter) -> None:
+    """torch.nn.LSTM's recurrent bias b_hh left trainable next to b_ih: the spec's single LSTM bias then
+    moves twice as fast under SGD (forward parity still passes: b_hh loads as zero)."""
+    from fixtures.frameworks import torch_adapter
+
+    init = torch_adapter.Recurrent.__init__
+
+    def both_trainable(self, layer, features):
+        init(self, layer, features)
+        if self.rnn.bias:
+            self.rnn.bias_hh_l0.requires_grad_(True)
+
+    torch_adapter.Recurrent.__init__ = both_trainable
+
+
+def torch_gru_bias_exported_flat(adapter) -> None:
+    """The GRU's (input; recurrent) bias pair exported as one flat (6U,) vector, torch's b_ih ++ b_hh."""
+    from fixtures.frameworks import torch_adapter
+
+    export = torch_adapter.Recurrent.export
+
+    def flat(self, layer):
+        out = export(self, layer)
+        key = f"{layer.name}.bias"
+        if key in out:
+            out[key] = out[key].reshape(-1)
+        return out
+
+    torch_adapter.Recurrent.export = flat
+
+
+def jax_inference_through_grad(adapter) -> None:
+    """Inference reuses a differentiated function (logits as the aux output of value_and_grad): the gradient is
+    computed at every evaluation."""
+    import jax
+
+    from fixtures.frameworks import jax_adapter
+
+    prepare = adapter.prepare
+
+    def wrapped(task, device, seed):
+        rep = prepare(task, device, seed)
+        forward = jax_adapter.build_forward(task)
+
+        def with_grad(params, x):
+            def loss(p):
+                logits = forward(p, x)
+                return logits.sum(), logits
+
+            (_, logits), _ = jax.value_and_grad(loss, has_aux=True)(params)
+            return logits
+
+        rep._infer = jax.jit(with_grad)
+        return rep
+
+    adapter.prepare = wrapped
+
+
+def sequences_fed_transposed(adapter) -> None:
+    """(N, R, C) samples reach the model as (N, C, R): rows read as columns (the sequence version of the
+    seeds' swapped image axes)."""
+    prepare = adapter.prepare
+
+    def wrapped(task, device, seed):
+        rep = prepare(task, device, seed)
+        for name in ("infer", "train_step"):
+            method = getattr(rep, name)
+
+            def swapped(x, *rest, _method=method):
+                x = np.asarray(x)
+                return _method(np.ascontiguousarray(x.swapaxes(1, 2)) if x.ndim == 3 else x, *rest)
+
+            setattr(rep, name, swapped)
+        return rep
+
+    adapter.prepare = wrapped

@@ -336,7 +336,7 @@ def test_import_is_numpy_only_and_cache_dir_resolution(tmp_path, monkeypatch):
     monkeypatch.delenv("DLPARITY_DATA")
     assert datasets.resolve_cache_dir() == Path("~/.cache/dlparity").expanduser()
     with pytest.raises(ValueError, match="unknown dataset"):
-        datasets.load("imagenet", 1, 1, cache_dir=tmp_path)
+        datasets.load("coco", 1, 1, cache_dir=tmp_path)
 
 
 # --- batches -----------------------------------------------------------------------------------

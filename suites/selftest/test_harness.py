@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from fixtures.tasks import TASKS
 from suites.selftest import runner
 from suites.selftest.runner import FAKE, by_test
 
@@ -14,18 +15,18 @@ pytestmark = pytest.mark.selftest
 def test_matrix_crosses_tasks_and_frameworks(tmp_path):
     proc, _ = runner.run(
         tmp_path,
-        ["suites/parity", "--collect-only", "--framework", "fake", "--framework", "torch"],
+        ["suites/parity/test_model.py", "--collect-only", "--framework", "fake", "--framework", "torch"],
         entries={"fake": FAKE},
     )
     ids = [ln for ln in proc.stdout.splitlines() if "::" in ln]
     for task in ("mnist_mlp", "cifar10_cnn"):
         for fw in ("fake", "torch"):
             assert f"suites/parity/test_model.py::test_forward_matches_reference[{task}-{fw}]" in ids
-    assert len(ids) == 3 * 2 * 2
+    assert len(ids) == 3 * len([t for t in TASKS.values() if not t.zoo]) * 2
 
 
 def test_k_selects_through_ids(tmp_path):
-    proc, _ = runner.run(tmp_path, ["suites/parity", "--collect-only", "-k", "cifar10_cnn and keras-jax"])
+    proc, _ = runner.run(tmp_path, ["suites/parity/test_model.py", "--collect-only", "-k", "cifar10_cnn and keras-jax"])
     ids = [ln for ln in proc.stdout.splitlines() if "::" in ln]
     assert ids and all("[cifar10_cnn-keras-jax]" in i for i in ids), ids
     assert len(ids) == 3
@@ -41,7 +42,7 @@ def test_k_selects_through_ids(tmp_path):
     ],
 )
 def test_bad_flag_is_one_line_usage_error(tmp_path, args, message):
-    proc, _ = runner.run(tmp_path, ["suites/parity", "--collect-only", *args])
+    proc, _ = runner.run(tmp_path, ["suites/parity/test_model.py", "--collect-only", *args])
     assert proc.returncode == 4
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert sum(message in ln for ln in lines) == 1 and len(lines) <= 4, proc.stderr  # no traceback
@@ -49,7 +50,7 @@ def test_bad_flag_is_one_line_usage_error(tmp_path, args, message):
 
 def test_fake_framework_passes_parity_and_records(tmp_path):
     proc, recs = runner.run(
-        tmp_path, ["suites/parity", "--framework", "fake", "--task", "mnist_mlp"], entries={"fake": FAKE}
+        tmp_path, ["suites/parity/test_model.py", "--framework", "fake", "--task", "mnist_mlp"], entries={"fake": FAKE}
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     got = by_test(recs)
@@ -66,7 +67,7 @@ def test_missing_framework_skips_with_reason(tmp_path):
     }
     proc, recs = runner.run(
         tmp_path,
-        ["suites/parity", "--framework", "ghost", "--framework", "py36", "--task", "mnist_mlp"],
+        ["suites/parity/test_model.py", "--framework", "ghost", "--framework", "py36", "--task", "mnist_mlp"],
         entries=entries,
     )
     assert proc.returncode == 0, proc.stdout[-2000:]
@@ -109,7 +110,9 @@ def test_dead_worker_fails_only_its_own_tests(tmp_path, how):
 
 def test_command_error_fails_one_test_and_worker_goes_on(tmp_path):
     entries = {"flaky": {**FAKE, "env": {"FAKEFW_FAIL": "infer:raise"}}}
-    proc, recs = runner.run(tmp_path, ["suites/parity", "--framework", "flaky", "--task", "mnist_mlp"], entries=entries)
+    proc, recs = runner.run(
+        tmp_path, ["suites/parity/test_model.py", "--framework", "flaky", "--task", "mnist_mlp"], entries=entries
+    )
     got = by_test(recs)
     assert got["test_forward_matches_reference[mnist_mlp-flaky]"]["outcome"] == "failed"
     reason = got["test_forward_matches_reference[mnist_mlp-flaky]"]["reason"]
@@ -121,7 +124,7 @@ def test_interrupted_run_keeps_its_records(tmp_path):
     entries = {"slow": {**FAKE, "env": {"FAKEFW_STEP_DELAY": "0.2"}}}
     proc = runner.run(
         tmp_path,
-        ["suites/parity", "suites/perf", "--framework", "slow", "--task", "mnist_mlp"],
+        ["suites/parity/test_model.py", "suites/perf", "--framework", "slow", "--task", "mnist_mlp"],
         entries=entries,
         wait=False,
     )
@@ -137,7 +140,15 @@ def test_interrupted_run_keeps_its_records(tmp_path):
 def test_gpu_flag_skips_frameworks_without_one(tmp_path):
     proc, recs = runner.run(
         tmp_path,
-        ["suites/parity", "suites/perf", "--gpu", "--framework", "fake", "--task", "mnist_mlp"],
+        [
+            "suites/parity/test_model.py",
+            "suites/perf/test_timed.py",
+            "--gpu",
+            "--framework",
+            "fake",
+            "--task",
+            "mnist_mlp",
+        ],
         entries={"fake": FAKE},
     )
     assert proc.returncode == 0, proc.stdout[-2000:]
@@ -148,7 +159,9 @@ def test_gpu_flag_skips_frameworks_without_one(tmp_path):
 
 def test_perf_records_figures_data_source_and_parity(tmp_path):
     proc, recs = runner.run(
-        tmp_path, ["suites/parity", "suites/perf", "--framework", "fake", "--task", "mnist_mlp"], entries={"fake": FAKE}
+        tmp_path,
+        ["suites/parity/test_model.py", "suites/perf", "--framework", "fake", "--task", "mnist_mlp"],
+        entries={"fake": FAKE},
     )
     assert proc.returncode == 0, proc.stdout[-2000:]
     train = by_test(recs)["test_train[mnist_mlp-fake]"]

@@ -495,3 +495,66 @@ def test_gpu_details(tmp_path):
     assert "cuda:0" in gpu.group(1) and "<td>12.8</td>" in gpu.group(1) and "91002 (9.10.2)" in gpu.group(1)
     assert "CUDA_VISIBLE_DEVICES=0" in gpu.group(1) and "no GPU" not in page
     assert "torch: cuda:0, CUDA 12.8, cuDNN 91002 (9.10.2)" in page
+
+
+def scaling_figures(points: list[tuple[int, float]], cpu: bool = True) -> dict:
+    """A suites/perf/test_scaling.py record's figures: (replicas, samples/s) per count."""
+    base = points[0][1]
+    pts = [
+        {"replicas": n, "samples_per_s": s, "samples_per_s_iqr": [0.95 * s, 1.05 * s], "first_step_s": 1.5,
+         "noisy": False, "throughput_ratio": s / base, "efficiency": s / base / n}
+        for n, s in points
+    ]  # fmt: skip
+    return {"points": pts, "global_batch": 64, "cpu_virtual_devices": cpu, "not_run": {}}
+
+
+def test_data_parallel_scaling_section(tmp_path):
+    """Records of kind "scaling" give a table (framework x task x replicas: samples/s, ratio,
+    efficiency) and an inline SVG chart per task; CPU groups are labelled an engine-overhead
+    measurement, GPU groups are not; failures and skips keep their reasons."""
+    skip_reason = "keras-jax: no data-parallel engine in this adapter"
+    recs = [
+        rec("torch", "cifar10_cnn", "scaling", figures=scaling_figures([(1, 100.0), (2, 180.0)])),
+        rec("keras-jax", "cifar10_cnn", "scaling", figures=scaling_figures([(1, 200.0), (2, 150.0)])),
+        rec("torch", "mnist_mlp", "scaling", "failed", reason="AssertionError: 2 replicas: no throughput"),
+        rec("keras-jax", "mnist_mlp", "scaling", "skipped", reason=skip_reason),
+        rec("torch", "cifar10_cnn", "scaling", device="gpu",
+            figures=scaling_figures([(1, 1000.0), (2, 1900.0), (4, 3600.0)], cpu=False)),
+    ]  # fmt: skip
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    stats = reports.render(path, tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<a href="#scaling">Data-parallel scaling</a>' in page
+    body = section(page, "scaling")
+    cpu_part, gpu_part = re.split(r"<h3>", body)[1:3]
+    assert "device <code>cpu</code>" in cpu_part and "device <code>gpu</code>" in gpu_part
+    assert "engine-overhead measurement, not a speed-up" in cpu_part
+    assert "engine-overhead" not in gpu_part and "speed-up" not in gpu_part.split("<svg")[0]
+    rows = dict(
+        ((fw, task), row)
+        for fw, task, row in re.findall(
+            r'<tr class="scaling" data-framework="([^"]*)" data-task="([^"]*)">(.*?)</tr>', cpu_part, re.S
+        )
+    )
+    assert set(rows) == {("torch", "cifar10_cnn"), ("keras-jax", "cifar10_cnn"), ("torch", "mnist_mlp"),
+                         ("keras-jax", "mnist_mlp")}  # fmt: skip
+    assert "100 samples/s" in rows[("torch", "cifar10_cnn")] and "180 samples/s" in rows[("torch", "cifar10_cnn")]
+    assert "ratio 1.80 · efficiency 90 %" in rows[("torch", "cifar10_cnn")]
+    assert "ratio 0.75 · efficiency 38 %" in rows[("keras-jax", "cifar10_cnn")]
+    assert "failed" in rows[("torch", "mnist_mlp")] and "no throughput" in rows[("torch", "mnist_mlp")]
+    skipped = rows[("keras-jax", "mnist_mlp")]
+    assert "skipped" in skipped and html.escape(skip_reason) in skipped
+    assert "4 replicas" in gpu_part and "ratio 3.60 · efficiency 90 %" in gpu_part
+    # one inline SVG chart per group and task with passed records, no scripts, styles or external links
+    svgs = re.findall(r"<svg.*?</svg>", body, re.S)
+    assert len(svgs) == 2 and stats["charts"] == 2
+    assert "engine overhead" in svgs[0] and "ideal on shared cores" in svgs[0] and "linear scaling" in svgs[1]
+    for svg in svgs:
+        assert "<script" not in svg and "<style" not in svg and 'id="figure_1"' not in svg
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    # without scaling records the section says so
+    path.write_text(json.dumps(rec("torch", "mnist_mlp", "train", figures=train_figures(500.0))) + "\n")
+    reports.render(path, tmp_path / "plain.html")
+    plain = (tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "No data-parallel scaling records" in section(plain, "scaling")
