@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from fixtures import checks, reference, weights
 from fixtures.pitfalls import adhoc
-from fixtures.tasks.spec import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, Tolerance
+from fixtures.tasks.spec import GRU, LSTM, AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, Tolerance
 from fixtures.worker import prepare, task_args
 
 pytestmark = pytest.mark.parity
@@ -206,6 +206,29 @@ def test_dense(request, task, framework, worker, device, seed, profile, record):
     ]
     probe = Probe(worker, device, seed, record)
     _run_examples(profile, seed, dense_configs(), explicit, lambda c: probe.check([c[0]], c[1], False))
+    probe.done()
+
+
+@st.composite
+def recurrent_configs(draw):
+    """An LSTM or a GRU of either variant, last step or whole sequence, with or without bias."""
+    units, bias, seq = draw(st.integers(1, 6)), draw(st.booleans()), draw(st.booleans())
+    if draw(st.booleans()):
+        layer = LSTM("rnn", units, return_sequences=seq, bias=bias)
+    else:
+        layer = GRU("rnn", units, reset_after=draw(st.booleans()), return_sequences=seq, bias=bias)
+    return layer, (draw(st.integers(1, 6)), draw(st.integers(1, 4)))
+
+
+def test_recurrent_cell(request, task, framework, worker, device, seed, profile, record):
+    """GRU/LSTM cells (both GRU variants) against the golden cell; probes end in Flatten -> identity."""
+    _own(request, task, framework, LSTM)
+    explicit = [
+        (GRU("rnn", 3, reset_after=False, return_sequences=True), (4, 2)),
+        (LSTM("rnn", 2, return_sequences=False), (3, 3)),
+    ]
+    probe = Probe(worker, device, seed, record)
+    _run_examples(profile, seed, recurrent_configs(), explicit, lambda c: probe.check([c[0]], c[1], True))
     probe.done()
 
 

@@ -18,12 +18,12 @@ import dataclasses
 
 import pytest
 
-from conftest import STATE, ready_worker
+from conftest import ready_worker
 from fixtures import checks
 from fixtures.tasks.spec import GRU, LSTM, SGD, Dense, Flatten, Profile, Task, Tolerance
 from fixtures.worker import prepare
 
-pytestmark = pytest.mark.parity
+pytestmark = [pytest.mark.parity, pytest.mark.probe_task]  # the task: a cell probe; conftest adds frameworks
 
 FORWARD_TOL = Tolerance(
     rtol=1e-4,
@@ -75,11 +75,15 @@ def cell_task(cell: str) -> Task:
 
 
 def pytest_generate_tests(metafunc):
-    if {"cell", "framework"} <= set(metafunc.fixturenames):
-        entries = list(metafunc.config.stash[STATE]["entries"])
+    if "cell" in metafunc.fixturenames:
         cells = SMOKE if metafunc.config.getoption("profile") == "smoke" else list(CELLS)
-        combos = [(c, f) for c in cells for f in entries]
-        metafunc.parametrize(["cell", "framework"], combos, ids=[f"{c}-{f}" for c, f in combos])
+        metafunc.parametrize("cell", cells)
+
+
+@pytest.fixture
+def task(cell) -> Task:
+    """The cell's probe task (the records name it, e.g. rnn-gru_before)."""
+    return cell_task(cell)
 
 
 _BUILT: dict = {}
@@ -94,23 +98,21 @@ def _rep(pool, framework, cell, device, seed, training):
     return task, _BUILT[key]
 
 
-def test_recurrent_parameters(cell, framework, pool, device, seed, capsys):
-    task, rep = _rep(pool, framework, cell, device, seed, False)
-    figures = checks.check_parameters(task, rep.export_weights())
-    assert figures["param_count"] == task.param_count()
+def test_recurrent_parameters(cell, task, framework, pool, device, seed, record):
+    _, rep = _rep(pool, framework, cell, device, seed, False)
+    record["figures"] = checks.check_parameters(task, rep.export_weights())
+    assert record["figures"]["param_count"] == task.param_count()
 
 
-def test_recurrent_forward(cell, framework, pool, device, seed):
-    task, rep = _rep(pool, framework, cell, device, seed, False)
-    figures = checks.check_forward(task, rep, seed)
-    print(f"{cell}-{framework} forward {figures}")
+def test_recurrent_forward(cell, task, framework, pool, device, seed, record):
+    _, rep = _rep(pool, framework, cell, device, seed, False)
+    record["figures"] = checks.check_forward(task, rep, seed)
 
 
 @pytest.mark.training
-def test_recurrent_train_step(cell, framework, pool, device, seed):
-    task, rep = _rep(pool, framework, cell, device, seed, True)
-    figures = checks.check_train_step(task, rep, seed)
-    print(f"{cell}-{framework} step {figures}")
+def test_recurrent_train_step(cell, task, framework, pool, device, seed, record):
+    _, rep = _rep(pool, framework, cell, device, seed, True)
+    record["figures"] = checks.check_train_step(task, rep, seed)
 
 
 def test_cells_cover_both_variants():

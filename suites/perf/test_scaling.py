@@ -18,7 +18,7 @@ import pytest
 from fixtures import replicas, timing, weights
 from fixtures.worker import prepare
 
-pytestmark = [pytest.mark.perf, pytest.mark.training]
+pytestmark = [pytest.mark.perf, pytest.mark.training, pytest.mark.tasks_with("data_parallel")]
 
 REP_ID = "data-parallel"  # the parity test's id: one replicated rep per worker at a time
 
@@ -49,8 +49,6 @@ def measure(rep, task, profile, path: str, seed: int) -> dict:
 
 
 def test_data_parallel_scaling(request, task, framework, pool, device, profile, seed, datasets_cache, record):
-    if task.name not in replicas.SCALING_TASKS:
-        pytest.skip(f"data-parallel timing covers {', '.join(sorted(replicas.SCALING_TASKS))} (fixtures/replicas.py)")
     path, data = datasets_cache(task, profile)
     record.update(kind="scaling", data=data)
     points, not_run = [], {}
