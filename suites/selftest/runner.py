@@ -72,3 +72,20 @@ def by_test(recs: list[dict]) -> dict[str, dict]:
 
 
 FAKE = {"module": "suites.selftest.fakefw"}
+
+
+_CLEAN: dict = {}
+
+
+def clean_record(tmp_path: Path, nodes: list[str], node: str, args: tuple = ()) -> dict:
+    """The record of test ``node`` run without any plant. All ``nodes`` (a plant module's clean
+    counterparts) run together once per session, sharing their workers, and the records are kept:
+    each plant then costs one planted run, not two."""
+    key = (tuple(nodes), tuple(args))
+    if key not in _CLEAN:
+        proc, recs = run(tmp_path, [*nodes, *args])
+        _CLEAN[key] = (proc, by_test(recs))
+    proc, recs = _CLEAN[key]
+    rec = recs.get(node.split("::")[-1])
+    assert rec is not None, f"{node}: no record from the clean run\n" + proc.stdout[-2000:] + proc.stderr[-2000:]
+    return rec

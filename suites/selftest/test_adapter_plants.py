@@ -39,7 +39,8 @@ def _run(tmp_path, framework, task, module, test, plant=None):
 def test_check_catches_planted_defect(tmp_path, plant, entry, task_name, module, test):
     planted = _run(tmp_path / "planted", entry, task_name, module, test, plant)
     assert planted["outcome"] == "failed", f"{plant} went unnoticed by {test}"
-    clean = _run(tmp_path / "clean", entry, task_name, module, test)
+    nodes = [f"{m}::{t}[{k}-{f}]" for _, f, k, m, t in PLANTS]
+    clean = runner.clean_record(tmp_path / "clean", nodes, f"{module}::{test}[{task_name}-{entry}]")
     assert clean["outcome"] == "passed", clean["reason"]
 
 

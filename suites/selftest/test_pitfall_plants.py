@@ -36,7 +36,8 @@ def _run(tmp_path, framework, task, path, test, plant=None):
 def test_pitfall_check_catches_planted_defect(tmp_path, plant, entry, task_name, path, test):
     planted = _run(tmp_path / "planted", entry, task_name, path, test, plant)
     assert planted["outcome"] == "failed", f"{plant} went unnoticed by {test}"
-    clean = _run(tmp_path / "clean", entry, task_name, path, test)
+    nodes = [f"{p_}::{t}[{k}-{f}]" for _, f, k, p_, t in PLANTS]
+    clean = runner.clean_record(tmp_path / "clean", nodes, f"{path}::{test}[{task_name}-{entry}]")
     assert clean["outcome"] == "passed", clean["reason"]
 
 

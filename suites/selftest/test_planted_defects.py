@@ -38,5 +38,6 @@ def _run(tmp_path, framework, task, test, plant=None):
 def test_parity_catches_planted_defect(tmp_path, plant, entry, task_name, test):
     planted = _run(tmp_path / "planted", entry, task_name, test, plant)
     assert planted["outcome"] == "failed", f"{plant} went unnoticed by {test}"
-    clean = _run(tmp_path / "clean", entry, task_name, test)
+    nodes = [f"suites/parity/test_model.py::{t}[{k}-{f}]" for _, f, k, t in PLANTS]
+    clean = runner.clean_record(tmp_path / "clean", nodes, f"suites/parity/test_model.py::{test}[{task_name}-{entry}]")
     assert clean["outcome"] == "passed", clean["reason"]

@@ -39,5 +39,6 @@ def test_devices_parity_catches_summed_gradients(tmp_path, plant, entry):
     planted = _run(tmp_path / "planted", entry, plant)
     assert planted["outcome"] == "failed", f"{plant} went unnoticed by {TEST}"
     assert "replicas" in planted["reason"], planted["reason"]  # the weight change on N replicas, not a crash
-    clean = _run(tmp_path / "clean", entry)
+    nodes = [f"suites/parity/test_devices.py::{TEST}[{TASK}-{f}-replicas2]" for _, f in PLANTS]
+    clean = runner.clean_record(tmp_path / "clean", nodes, f"{TEST}[{TASK}-{entry}-replicas2]", ("--replicas", "2"))
     assert clean["outcome"] == "passed", clean["reason"]
