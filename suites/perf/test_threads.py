@@ -12,9 +12,10 @@ from fixtures.worker import prepare
 
 pytestmark = [pytest.mark.perf, pytest.mark.training, pytest.mark.tasks_with("thread_sweep")]
 
-# One requested thread may still show some CPU time of helper threads (the runtime's GC, the
-# worker's pipe): 1.3 CPU-seconds per second is past that and well short of two busy threads.
-ONE_THREAD_MAX_UTILISATION = 1.3
+# One requested thread still shows some CPU time of helper threads (a runtime's GC and schedulers,
+# the worker's pipe). Measured at the smoke profile on the 2-core CI box: 0.99-1.01 CPUs busy at one
+# thread for every framework but CNTK (1.24), 1.86-1.99 at two. 1.5 lies between the two populations.
+ONE_THREAD_MAX_UTILISATION = 1.5
 
 
 def thread_env(n: int) -> dict:
