@@ -89,3 +89,17 @@ def clean_record(tmp_path: Path, nodes: list[str], node: str, args: tuple = ()) 
     rec = recs.get(node.split("::")[-1])
     assert rec is not None, f"{node}: no record from the clean run\n" + proc.stdout[-2000:] + proc.stderr[-2000:]
     return rec
+
+
+def planted_record(tmp_path: Path, node: str, plant: str, args: tuple = ()) -> dict:
+    """The record of test ``node`` run with ``plant`` ("fn" in suites/selftest/plants.py, or
+    "module:fn" under suites/selftest) hooked into its workers; skips where the test skipped."""
+    import pytest
+
+    hook = plant if ":" in plant else f"plants:{plant}"
+    proc, recs = run(tmp_path, [node, *args], env={"DLPARITY_WORKER_HOOK": f"suites.selftest.{hook}"})
+    rec = by_test(recs).get(node.split("::")[-1])
+    if rec and rec["outcome"] == "skipped":
+        pytest.skip(rec["reason"])
+    assert rec is not None, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return rec

@@ -3,7 +3,6 @@
 import pytest
 
 from suites.selftest import runner
-from suites.selftest.runner import by_test
 
 pytestmark = pytest.mark.selftest
 
@@ -23,21 +22,10 @@ PLANTS = [
 ]
 
 
-def _run(tmp_path, framework, task, module, test, plant=None):
-    node = f"{module}::{test}[{task}-{framework}]"
-    env = {"DLPARITY_WORKER_HOOK": f"suites.selftest.plants:{plant}"} if plant else {}
-    proc, recs = runner.run(tmp_path, [node], env=env)
-    rec = by_test(recs).get(f"{test}[{task}-{framework}]")
-    if rec and rec["outcome"] == "skipped":
-        pytest.skip(rec["reason"])
-    assert rec is not None, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return rec
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("plant, entry, task_name, module, test", PLANTS, ids=[p[0] for p in PLANTS])
 def test_check_catches_planted_defect(tmp_path, plant, entry, task_name, module, test):
-    planted = _run(tmp_path / "planted", entry, task_name, module, test, plant)
+    planted = runner.planted_record(tmp_path / "planted", f"{module}::{test}[{task_name}-{entry}]", plant)
     assert planted["outcome"] == "failed", f"{plant} went unnoticed by {test}"
     nodes = [f"{m}::{t}[{k}-{f}]" for _, f, k, m, t in PLANTS]
     clean = runner.clean_record(tmp_path / "clean", nodes, f"{module}::{test}[{task_name}-{entry}]")

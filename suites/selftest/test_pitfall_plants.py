@@ -3,7 +3,6 @@
 import pytest
 
 from suites.selftest import runner
-from suites.selftest.runner import by_test
 
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
@@ -21,20 +20,9 @@ PLANTS = [
 ]
 
 
-def _run(tmp_path, framework, task, path, test, plant=None):
-    node = f"{path}::{test}[{task}-{framework}]"
-    env = {"DLPARITY_WORKER_HOOK": f"suites.selftest.plants:{plant}"} if plant else {}
-    proc, recs = runner.run(tmp_path, [node], env=env)
-    rec = by_test(recs).get(f"{test}[{task}-{framework}]")
-    if rec and rec["outcome"] == "skipped":
-        pytest.skip(rec["reason"])
-    assert rec is not None, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return rec
-
-
 @pytest.mark.parametrize("plant, entry, task_name, path, test", PLANTS, ids=[p[0] for p in PLANTS])
 def test_pitfall_check_catches_planted_defect(tmp_path, plant, entry, task_name, path, test):
-    planted = _run(tmp_path / "planted", entry, task_name, path, test, plant)
+    planted = runner.planted_record(tmp_path / "planted", f"{path}::{test}[{task_name}-{entry}]", plant)
     assert planted["outcome"] == "failed", f"{plant} went unnoticed by {test}"
     nodes = [f"{p_}::{t}[{k}-{f}]" for _, f, k, p_, t in PLANTS]
     clean = runner.clean_record(tmp_path / "clean", nodes, f"{path}::{test}[{task_name}-{entry}]")
@@ -43,7 +31,6 @@ def test_pitfall_check_catches_planted_defect(tmp_path, plant, entry, task_name,
 
 def test_double_softmax_moves_loss_and_gradient_measurably(tmp_path):
     """The planted double softmax fails on the loss, and the recorded figures show the gap."""
-    rec = _run(
-        tmp_path, "torch", "mnist_mlp", PITFALLS, "test_softmax_applied_once", "torch_softmax_before_logits_loss"
-    )
+    node = f"{PITFALLS}::test_softmax_applied_once[mnist_mlp-torch]"
+    rec = runner.planted_record(tmp_path, node, "torch_softmax_before_logits_loss")
     assert rec["outcome"] == "failed" and "double softmax would give" in rec["reason"], rec["reason"]

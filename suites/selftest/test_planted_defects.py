@@ -3,7 +3,6 @@
 import pytest
 
 from suites.selftest import runner
-from suites.selftest.runner import by_test
 
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
@@ -22,21 +21,10 @@ PLANTS = [
 ]
 
 
-def _run(tmp_path, framework, task, test, plant=None):
-    node = f"suites/parity/test_model.py::{test}[{task}-{framework}]"
-    hook = plant if plant and ":" in plant else f"plants:{plant}"
-    env = {"DLPARITY_WORKER_HOOK": f"suites.selftest.{hook}"} if plant else {}
-    proc, recs = runner.run(tmp_path, [node], env=env)
-    rec = by_test(recs).get(f"{test}[{task}-{framework}]")
-    if rec and rec["outcome"] == "skipped":
-        pytest.skip(rec["reason"])
-    assert rec is not None, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return rec
-
-
 @pytest.mark.parametrize("plant, entry, task_name, test", PLANTS, ids=[p[0] for p in PLANTS])
 def test_parity_catches_planted_defect(tmp_path, plant, entry, task_name, test):
-    planted = _run(tmp_path / "planted", entry, task_name, test, plant)
+    node = f"suites/parity/test_model.py::{test}[{task_name}-{entry}]"
+    planted = runner.planted_record(tmp_path / "planted", node, plant)
     assert planted["outcome"] == "failed", f"{plant} went unnoticed by {test}"
     nodes = [f"suites/parity/test_model.py::{t}[{k}-{f}]" for _, f, k, t in PLANTS]
     clean = runner.clean_record(tmp_path / "clean", nodes, f"suites/parity/test_model.py::{test}[{task_name}-{entry}]")
