@@ -26,7 +26,7 @@ def build(worker, probe, device, seed, training, dropout=True):
     key = (id(worker), probe.name, device, seed, dropout)  # probe names encode their configuration
     if key not in _BUILT:
         rep_id = f"{probe.name}:{seed}:{'d' if dropout else 'nd'}"
-        _BUILT[key] = prepare(worker, probe, device, seed, dropout, rep_id=rep_id)
+        _BUILT[key] = prepare(worker, probe, device, seed, dropout, rep_id=rep_id, keep=True)
     return _BUILT[key]
 
 

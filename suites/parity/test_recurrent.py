@@ -94,7 +94,7 @@ def _rep(pool, framework, cell, device, seed, training):
     worker = ready_worker(pool, framework, task, device, training)  # skips with the adapter's reason
     key = (framework, cell, device, seed)
     if key not in _BUILT:
-        _BUILT[key] = prepare(worker, task, device, seed, True, rep_id=f"{task.name}:{seed}")
+        _BUILT[key] = prepare(worker, task, device, seed, True, rep_id=f"{task.name}:{seed}", keep=True)
     return task, _BUILT[key]
 
 
