@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fixtures import checks, initializers, reference, weights
-from fixtures.tasks.spec import Conv2D, Dense, Flatten, MaxPool2D
+from fixtures.tasks.spec import Conv2D, Dense, Embedding, Flatten, MaxPool2D, param_layers
 from fixtures.worker import prepare, task_args
 
 pytestmark = pytest.mark.parity
@@ -42,6 +42,21 @@ def _he_normal_probe(task):
     return dataclasses.replace(task, name=f"{task.name}_he_normal_probe", input_shape=shape, layers=layers)
 
 
+def spec_inits(task) -> list:
+    """(canonical parameter, the spec's initialiser name) for every parameter of ``task``."""
+    out = []
+    for layer, _ in param_layers(task.layers, tuple(task.input_shape)):
+        if isinstance(layer, (Conv2D, Dense)):
+            out += [(f"{layer.name}.weight", layer.init), (f"{layer.name}.bias", layer.bias_init)]
+        elif isinstance(layer, Embedding):
+            out.append((f"{layer.name}.embeddings", layer.init))
+        else:  # LSTM / GRU
+            kinds = (("kernel", layer.init), ("recurrent", layer.recurrent_init), ("bias", layer.bias_init))
+            out += [(f"{layer.name}.{kind}", init) for kind, init in kinds]
+    shapes = task.param_shapes()
+    return [(key, init) for key, init in out if key in shapes]
+
+
 @pytest.mark.training
 def test_spec_initializers(task, worker, device, seed, record):
     """A fresh model's parameters follow the spec's named initialisers (the framework's own functions):
@@ -52,18 +67,13 @@ def test_spec_initializers(task, worker, device, seed, record):
         figures.setdefault("initializers", reply["initializers"])
         shapes = variant.param_shapes()
         assert set(fresh) == set(shapes), f"{task.name}: parameters {sorted(fresh)} != spec {sorted(shapes)}"
-        for layer in variant.layers:
-            if not isinstance(layer, (Conv2D, Dense)):
-                continue
-            for key, init in ((f"{layer.name}.weight", layer.init), (f"{layer.name}.bias", layer.bias_init)):
-                if key not in shapes:
-                    continue
-                try:
-                    figures[f"{layer.init}:{key}"] = initializers.check(
-                        f"{task.name} {key} ({init})", init, fresh[key], shapes[key]
-                    )
-                except AssertionError as exc:
-                    failures.append(str(exc))
+        for key, init in spec_inits(variant):
+            try:
+                figures[f"{init}:{key}"] = initializers.check(
+                    f"{task.name} {key} ({init})", init, fresh[key], shapes[key]
+                )
+            except AssertionError as exc:
+                failures.append(str(exc))
     record["figures"] = figures
     assert not failures, "\n".join(failures)
 

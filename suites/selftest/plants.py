@@ -196,6 +196,16 @@ def torch_glorot_fans_without_receptive_field(adapter) -> None:
     torch.nn.init._calculate_fan_in_and_fan_out = fans
 
 
+def torch_orthogonal_gain_1_1(adapter) -> None:
+    """Recurrent kernels orthogonal with gain 1.1 (Chainer's ``Orthogonal()`` default) instead of the spec's 1."""
+    import torch
+
+    from fixtures.frameworks import torch_adapter
+
+    orthogonal = torch.nn.init.orthogonal_
+    torch_adapter.INITIALIZERS["orthogonal"] = ("orthogonal_(gain=1.1)", lambda t: orthogonal(t, gain=1.1))
+
+
 def torch_inference_without_no_grad(adapter) -> None:
     """Inference run without ``torch.no_grad``/``inference_mode``: every forward builds an autograd graph."""
     import contextlib
