@@ -4,6 +4,8 @@ Judged without any runtime: onnx.checker, and onnx.reference.ReferenceEvaluator 
 package's pure-Python/NumPy evaluator of the operator definitions) against the golden model.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,7 @@ from onnx.reference import ReferenceEvaluator  # noqa: E402
 
 from fixtures import checks, onnx_model, reference, weights  # noqa: E402
 from fixtures.tasks import TASKS  # noqa: E402
-from fixtures.tasks.spec import Dropout  # noqa: E402
+from fixtures.tasks.spec import GRU, LSTM, Dense, Dropout, Embedding, Parallel  # noqa: E402
 
 pytestmark = pytest.mark.selftest
 
@@ -35,9 +37,15 @@ def test_model_passes_checker(task, canonical):
     assert model.opset_import[0].version == onnx_model.OPSET
     assert [i.name for i in model.graph.input] == [onnx_model.INPUT]
     assert [o.name for o in model.graph.output] == [onnx_model.OUTPUT]
-    dims = model.graph.input[0].type.tensor_type.shape.dim
+    tensor_type = model.graph.input[0].type.tensor_type
+    dims = tensor_type.shape.dim
     assert dims[0].dim_param == onnx_model.BATCH, "batch dimension must be dynamic"
     assert tuple(d.dim_value for d in dims[1:]) == task.input_shape
+    # token ids go in as the integers they are (int32, Task.sample_inputs' dtype), never cast to float
+    want = onnx.TensorProto.INT32 if task.input_vocab else onnx.TensorProto.FLOAT
+    assert tensor_type.elem_type == want, f"input is {onnx.TensorProto.DataType.Name(tensor_type.elem_type)}"
+    assert onnx_model.input_dtype(task) == task.sample_inputs(np.random.default_rng(0), 1).dtype
+    assert not any(n.op_type == "Cast" for n in model.graph.node), "no dtype conversion inside the graph"
     assert not any(n.op_type == "Dropout" for n in model.graph.node), "dropout belongs to training only"
     inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True).graph.output[0]
     assert [d.dim_value for d in inferred.type.tensor_type.shape.dim][1:] == list(task.output_shape)
@@ -46,6 +54,7 @@ def test_model_passes_checker(task, canonical):
 def test_reference_evaluator_gives_golden_logits(task, canonical):
     model = onnx_model.build(task, canonical)
     x, _ = checks.probe_batch(task, 3, SEED + 1)
+    assert x.dtype == onnx_model.input_dtype(task)
     got = ReferenceEvaluator(model).run(None, {onnx_model.INPUT: x})[0]
     assert got.dtype == np.float32
     tol = task.forward_tol
@@ -80,6 +89,54 @@ def test_wrong_weights_are_refused(task, canonical):
         onnx_model.build(task, {k: v for k, v in canonical.items() if k != key})
     with pytest.raises(ValueError, match="does not fit"):
         onnx_model.build(task, {**canonical, key: canonical[key].T})
+
+
+@pytest.mark.parametrize(
+    "input_shape, layers",
+    [
+        (  # float blocks of (T, F) sequences; recurrent layers stacked and followed by a dense one in branches
+            (10, 3),
+            (
+                Parallel(
+                    sizes=(6, 4),
+                    branches=(
+                        (GRU("g1", 5, reset_after=False, return_sequences=True), LSTM("l1", 4)),
+                        (LSTM("l2", 6, return_sequences=True), GRU("g2", 3), Dense("d", 3, activation="relu")),
+                    ),
+                ),
+                Dense("out", 4),
+            ),
+        ),
+        (  # token blocks, three of them, with unequal vocabularies (ids below the smallest)
+            (9,),
+            (
+                Parallel(
+                    sizes=(2, 5, 2),
+                    branches=(
+                        (Embedding("e1", 7, 3), GRU("g1", 4)),
+                        (Embedding("e2", 11, 2), LSTM("l1", 5, return_sequences=True), GRU("g2", 3, reset_after=False)),
+                        (Embedding("e3", 5, 4), Dropout(0.5), LSTM("l2", 2)),
+                    ),
+                ),
+                Dense("out", 3, activation="sigmoid"),
+            ),
+        ),
+    ],
+    ids=["float", "tokens"],
+)
+def test_parallel_branches_give_golden_logits(input_shape, layers):
+    """Parallel of recurrent/embedding/dense branches beyond the two declared tasks' shapes."""
+    task = dataclasses.replace(
+        TASKS["babi_rnn"], name="parallel_probe", input_shape=input_shape, num_classes=layers[-1].units, layers=layers
+    )
+    w = weights.initial(task, SEED, bias_init="uniform_small")
+    model = onnx_model.build(task, w)
+    onnx.checker.check_model(model, full_check=True)
+    x, _ = checks.probe_batch(task, 5, SEED + 3)
+    assert x.dtype == onnx_model.input_dtype(task)
+    got = ReferenceEvaluator(model).run(None, {onnx_model.INPUT: x})[0]
+    # every branch has its own weights, so a block cut in the wrong place or order is far off
+    checks.compare(f"{task.name} ONNX reference logits", got, reference.forward(task, w, x), 1e-5, 1e-6)
 
 
 def test_matmul_model():
