@@ -76,6 +76,16 @@ def test_gradients(task, worker, device, seed, record):
 
 
 @pytest.mark.training
+def test_sparse_and_onehot_labels_agree(task, worker, seed, record):
+    """The framework's own loss for sparse labels and for one-hot labels: the same golden loss."""
+    logits, labels = pitfalls.label_probe(task.num_classes, seed)
+    reply = worker.call("label_forms", {}, {"logits": logits, "labels": labels})[0]
+    if "unsupported" in reply:
+        pytest.skip(reply["unsupported"])
+    record["figures"] = pitfalls.check_label_forms(f"{worker.name} {task.name}", reply, logits, labels)
+
+
+@pytest.mark.training
 def test_label_dtypes_and_float32(task, worker, device, seed, record):
     probe = _tiny(task)
     record["figures"] = pitfalls.check_labels_and_dtypes(probe, build(worker, probe, device, seed, True, False), seed)

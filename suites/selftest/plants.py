@@ -148,6 +148,20 @@ def tensorflow_softmax_before_logits_loss(adapter) -> None:
     tf.nn.sparse_softmax_cross_entropy_with_logits = double
 
 
+def torch_onehot_labels_smoothed(adapter) -> None:
+    """One-hot targets through a loss with label smoothing 0.1 (Keras' and torch's option, left on)."""
+    import torch
+
+    cross_entropy = torch.nn.functional.cross_entropy
+
+    def smoothed(logits, target, *args, **kwargs):
+        if target.is_floating_point():
+            kwargs["label_smoothing"] = 0.1
+        return cross_entropy(logits, target, *args, **kwargs)
+
+    torch.nn.functional.cross_entropy = smoothed
+
+
 def torch_relu_backward_passes_negatives(adapter) -> None:
     """A hand-written ReLU whose backward forgets the mask (gradient 1 for negative inputs too)."""
     import torch

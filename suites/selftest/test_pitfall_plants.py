@@ -16,6 +16,7 @@ PLANTS = [
     ("tensorflow_softmax_before_logits_loss", "tensorflow", "mnist_mlp", PITFALLS, "test_softmax_applied_once"),
     ("torch_relu_backward_passes_negatives", "torch", "cifar10_cnn", PITFALLS, "test_gradients"),
     ("torch_float64_leak", "torch", "mnist_mlp", PITFALLS, "test_label_dtypes_and_float32"),
+    ("torch_onehot_labels_smoothed", "torch", "mnist_mlp", PITFALLS, "test_sparse_and_onehot_labels_agree"),
     ("torch_maxpool_stride_1", "torch", "cifar10_cnn", LAYERS, "test_maxpool2d"),
 ]
 
