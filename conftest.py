@@ -177,6 +177,13 @@ class Pool:
         for w in self.workers.values():
             w.close()
 
+    def retire_copies(self):
+        """Close the extra processes (``copy`` workers: replicas, A/A, thread counts); the next ``get``
+        starts them afresh. Run after each test module: a TensorFlow or Keras process holds 1-1.8 GB
+        whatever it runs, and CI's 24 GB held every entry's worker plus every copy at ~15 GB."""
+        for key in [k for k in self.workers if "#" in k]:
+            self.workers.pop(key).close()
+
 
 @pytest.fixture(scope="session")
 def pool(request):
@@ -415,6 +422,14 @@ POOL = pytest.StashKey["Pool"]()
 def _expose_pool(request, pool):
     request.config.stash[POOL] = pool
     yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _retire_copy_workers(request):
+    yield
+    pool = request.config.stash.get(POOL, None)
+    if pool is not None:
+        pool.retire_copies()
 
 
 def pytest_sessionfinish(session, exitstatus):
