@@ -14,7 +14,8 @@ from fixtures.worker import Worker
 
 pytestmark = [pytest.mark.selftest, pytest.mark.slow]
 
-TRIALS, ROUNDS, THRESHOLD = 20, 30, 0.03
+# 30 rounds caught 18 of 20 in two CI runs (95 % lower bounds 1.00-1.09 against 1.03): 60 halve the variance
+TRIALS, ROUNDS, THRESHOLD = 20, 60, 0.03
 OUT = Path(__file__).resolve().parents[2] / "reports" / "out"
 
 
