@@ -354,6 +354,20 @@ def jax_pmean_as_psum(adapter) -> None:
     jax.lax.pmean = jax.lax.psum
 
 
+def mxnet_kvstore_sums_gradients(adapter) -> None:
+    """``gluon.Trainer.step`` given the per-replica batch on a multi-context Trainer (the usual Gluon slip):
+    rescale_grad = N/B, so the kvstore's sum over N contexts is the SUM of the replicas' mean gradients.
+    A one-context Trainer (the single-device rep) is untouched."""
+    from mxnet import gluon
+
+    step = gluon.Trainer.step
+
+    def per_replica(self, batch_size, ignore_stale_grad=False):
+        return step(self, batch_size // len(self._contexts), ignore_stale_grad)
+
+    gluon.Trainer.step = per_replica
+
+
 def torch_lstm_second_bias_trainable(adapter) -> None:
     """torch.nn.LSTM's recurrent bias b_hh left trainable next to b_ih: the spec's single LSTM bias then
     moves twice as fast under SGD (forward parity still passes: b_hh loads as zero)."""

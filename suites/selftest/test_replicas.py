@@ -20,6 +20,7 @@ PLANTS = [
     ("torch_ddp_sums_gradients", "torch"),
     ("tensorflow_mirrored_sums_gradients", "tensorflow"),
     ("jax_pmean_as_psum", "jax"),
+    ("mxnet_kvstore_sums_gradients", "mxnet"),
 ]
 
 
