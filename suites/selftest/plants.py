@@ -220,6 +220,15 @@ def torch_orthogonal_gain_1_1(adapter) -> None:
     torch_adapter.INITIALIZERS["orthogonal"] = ("orthogonal_(gain=1.1)", lambda t: orthogonal(t, gain=1.1))
 
 
+def torch_embedding_default_normal(adapter) -> None:
+    """Embedding tables left at torch's ``nn.Embedding`` default, N(0, 1), instead of Keras' U(-0.05, 0.05)."""
+    import torch
+
+    from fixtures.frameworks import torch_adapter
+
+    torch_adapter.INITIALIZERS["uniform(±0.05)"] = ("torch.nn.init.normal_", torch.nn.init.normal_)
+
+
 def torch_inference_without_no_grad(adapter) -> None:
     """Inference run without ``torch.no_grad``/``inference_mode``: every forward builds an autograd graph."""
     import contextlib

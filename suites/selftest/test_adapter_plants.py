@@ -13,6 +13,7 @@ MODEL = "suites/parity/test_model.py"
 PLANTS = [
     ("torch_glorot_fans_without_receptive_field", "torch", "cifar10_cnn", DEFAULTS, "test_spec_initializers"),
     ("torch_orthogonal_gain_1_1", "torch", "mnist_hrnn", DEFAULTS, "test_spec_initializers"),
+    ("torch_embedding_default_normal", "torch", "babi_rnn", DEFAULTS, "test_spec_initializers"),
     ("torch_maxpool_stride_1", "torch", "cifar10_cnn", DEFAULTS, "test_model_layers_match_spec"),
     ("keras_pool_padding_same", "keras-torch", "cifar10_cnn", DEFAULTS, "test_model_layers_match_spec"),
     ("torch_inference_without_no_grad", "torch", "mnist_mlp", DEFAULTS, "test_no_gradient_state_at_eval"),
