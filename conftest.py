@@ -134,7 +134,12 @@ def pytest_generate_tests(metafunc):
         state = metafunc.config.stash[STATE]
         wanted = metafunc.definition.get_closest_marker("tasks_with")
         zoo_ok = metafunc.definition.get_closest_marker("zoo_ok") is not None
-        tasks = [t for t in state["tasks"] if (zoo_ok or not t.zoo) and (not wanted or getattr(t, wanted.args[0]))]
+        trains = metafunc.definition.get_closest_marker("training") is not None  # inference-only tasks never
+        tasks = [
+            t
+            for t in state["tasks"]
+            if (zoo_ok or not t.zoo) and (t.trains or not trains) and (not wanted or getattr(t, wanted.args[0]))
+        ]
         combos = [(t, f) for t in tasks for f in state["entries"]]
         if not combos:
             why = f"no selected task declares {wanted.args[0]}" if wanted else "nothing selected"

@@ -175,9 +175,9 @@ def test_layouts_agree(task, worker, device, seed, record):
     layouts = reply["layouts"]
     if len(layouts) < 2:
         pytest.skip(f"fewer than two layouts: {layouts or 'none'} ({reply['reason']})")
-    w = weights.initial(task, seed, bias_init="uniform_small")
+    w = checks.probe_weights(task, seed)
     x, _ = checks.probe_batch(task, 8, seed)
-    expected = reference.forward(task.without_dropout(), w, x.astype(np.float64))
+    expected = checks.golden_forward(task.without_dropout(), w, x)
     tol, outputs, figures = task.forward_tol, {}, {"layouts": layouts}
     for layout in layouts:
         variant = dataclasses.replace(task, extra={**task.extra, "layout": layout})
