@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from fixtures import checks, initializers, reference, weights
+from fixtures import checks, initializers, weights
 from fixtures.tasks.spec import Conv2D, Dense, Embedding, Flatten, MaxPool2D, param_layers
 from fixtures.worker import prepare, task_args
 
