@@ -111,7 +111,7 @@ def pytest_configure(config):
     config.stash[STATE] = {
         "gate": gate,
         "entries": {name: known[name] for name in chosen},
-        "tasks": [task_registry.get(t) for t in task_names],
+        "tasks": [task_registry.get(t).at(config.getoption("profile")) for t in task_names],
         "run_id": uuid.uuid4().hex[:12],
         "machine": results.machine_info(),
         "parity": {},

@@ -16,6 +16,11 @@
   index_from 3, pad 0, pre-padding/truncation, shuffle seed 113; see :mod:`datasets.imdb`), or
   synthetic ids with the real length distribution. Parameters ``vocab`` (30000; None = all words),
   ``maxlen`` (150).
+- ``"imagenet"``, ``"chestxray14"`` -> synthetic images only (uniform pixels; none offline, no real
+  data needed to time random-weight models): ImageNet ``(N, 3, 224, 224)``, 1000 classes; NIH
+  ChestX-ray14 (DenseNet-121's data in DeepLearningFrameworks) ``(N, 3, size, size)``, 14 classes,
+  parameter ``size`` (224; a smoke run may shrink it). The real ChestX-ray14 is multi-label (14
+  findings); these labels are one class each, as the suite's softmax cross-entropy wants.
 - ``"babi"`` -> two inputs in one int32 array ``x = [story | query]`` ``(N, story_maxlen +
   query_maxlen)``; ``Dataset.inputs`` = ``(("story", S), ("query", Q))`` and
   ``Dataset.split_inputs(x)`` -> ``{"story": ..., "query": ...}``; ``y`` the answer's word id,
@@ -51,6 +56,7 @@ if LOADERS:
     from .base import Raw, SourceAbsent, SourceRefused
     from .cache import resolve_cache_dir
     from .integrity import DatasetWarning
+    from .synthetic import CLASSES as IMAGE_CLASSES
 
 __all__ = [
     "Dataset",
@@ -64,7 +70,7 @@ __all__ = [
     "resolve_cache_dir",
 ]
 
-NAMES = ("mnist", "cifar10", "fashion-mnist", "digits", "imdb", "babi", "imagenet")
+NAMES = ("mnist", "cifar10", "fashion-mnist", "digits", "imdb", "babi", "imagenet", "chestxray14")
 _ALIASES = {
     "cifar-10": "cifar10",
     "fashion_mnist": "fashion-mnist",
@@ -78,6 +84,7 @@ FULL_SIZES = {
     "digits": (1442, 355),
     "imdb": (25000, 25000),
     "imagenet": (1281167, 50000),  # never real here: feature-extraction timing runs on synthetic images
+    "chestxray14": (86524, 25596),  # the official train+val / test split; never real here either
     "babi": (1000, 1000),  # questions, every task, variant "en" (also hn, shuffled); the -10k variants: 10000/1000
 }
 TEXT = ("imdb", "babi")  # int32 token ids, not scaled
@@ -87,6 +94,7 @@ _SCALE = {"digits": 16.0}  # else 255
 PARAMS = {
     "imdb": {"vocab": 30000, "maxlen": 150},
     "babi": {"task": 1, "variant": "en", "story_maxlen": None, "query_maxlen": None, "only_supporting": False},
+    "chestxray14": {"size": 224},
 }
 BABI_VARIANTS = ("en", "en-10k", "hn", "hn-10k", "shuffled", "shuffled-10k")
 
@@ -169,8 +177,8 @@ def load(
         sources = [lambda: imdb.from_cache(root, download, opts["vocab"], opts["maxlen"])]
     elif key == "babi":
         sources = [lambda: babi.from_cache(root, download, **opts)]
-    elif key == "imagenet":
-        sources = []  # no ImageNet offline (DESIGN.md section 5): random-weight feature timing needs none
+    elif key in ("imagenet", "chestxray14"):
+        sources = []  # no ImageNet/ChestX-ray14 offline (DESIGN.md section 5): random-weight timing needs none
     else:
         sources = [lambda: cifar10.from_cache(root, download)]
 
@@ -208,7 +216,8 @@ def load(
         meta["synthetic_model"] = synthetic_text.BABI_MODEL
         x_train, y_train, x_test, y_test = (arrays[k] for k in ("x_train", "y_train", "x_test", "y_test"))
     else:
-        x_train, y_train, x_test, y_test = synthetic.make(key, n_train, n_test, seed)
+        x_train, y_train, x_test, y_test = synthetic.make(key, n_train, n_test, seed, **opts)
+        meta = dict(opts)
     return _dataset(
         key,
         (x_train, y_train, x_test, y_test),
@@ -273,6 +282,8 @@ def _options(name: str, params: Dict[str, Any]) -> Tuple[str, Dict[str, Any]]:
             kind = "a positive integer" + (" or None" if optional else "")
             raise ValueError(f"{key} parameter {param} must be {kind}, got {value!r}")
 
+    if key == "chestxray14":
+        positive("size", optional=False)
     if key == "imdb":
         positive("vocab", optional=True)
         positive("maxlen", optional=False)
@@ -325,6 +336,8 @@ def _dataset(key: str, arrays, source: str, synthetic: bool, origin: str, notes,
     num_classes, inputs = 10, ()
     if key == "imdb":
         num_classes = 2
+    elif key in IMAGE_CLASSES:
+        num_classes = IMAGE_CLASSES[key]
     elif key == "babi":
         num_classes = int(meta["vocab_size"])
         inputs = (("story", int(meta["story_maxlen"])), ("query", int(meta["query_maxlen"])))

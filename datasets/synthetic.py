@@ -58,16 +58,19 @@ def _draw(protos: np.ndarray, n: int, rng: np.random.Generator, chunk: int = 256
     return x.reshape((n,) + protos.shape[1:]), y
 
 
-def make(name: str, train: int, test: int, seed: int = 0):
+CLASSES = {"imagenet": 1000, "chestxray14": 14}  # image sets with uniform-noise stand-ins only
+
+
+def make(name: str, train: int, test: int, seed: int = 0, size: int = 224):
     """``(x_train, y_train, x_test, y_test)`` in canonical layout, float32 in [0, 1] / int64."""
-    if name == "imagenet":  # uniform pixels, 1000 classes: only shapes and dtypes matter for timing
+    if name in CLASSES:  # uniform pixels: only shapes and dtypes matter for timing random-weight models
         rng = np.random.default_rng([seed, 0x5E7, 2])
-        shape = (3, 224, 224)
+        shape, classes = (3, size, size), CLASSES[name]
         return (
             rng.random((train,) + shape, dtype=np.float32),
-            rng.integers(0, 1000, train).astype(np.int64),
+            rng.integers(0, classes, train).astype(np.int64),
             rng.random((test,) + shape, dtype=np.float32),
-            rng.integers(0, 1000, test).astype(np.int64),
+            rng.integers(0, classes, test).astype(np.int64),
         )
     if name == "cifar10":
         protos, layout = _prototypes(3, 32), (3, 32, 32)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from fixtures import checks, initializers, weights
-from fixtures.tasks.spec import Conv2D, Dense, Embedding, Flatten, MaxPool2D, param_layers
+from fixtures.tasks.spec import BatchNorm, Conv2D, Dense, Embedding, Flatten, MaxPool2D, param_layers
 from fixtures.worker import prepare, task_args
 
 pytestmark = pytest.mark.parity
@@ -50,6 +50,8 @@ def spec_inits(task) -> list:
             out += [(f"{layer.name}.weight", layer.init), (f"{layer.name}.bias", layer.bias_init)]
         elif isinstance(layer, Embedding):
             out.append((f"{layer.name}.embeddings", layer.init))
+        elif isinstance(layer, BatchNorm):  # inference-only tasks: nothing trains from a spec initialiser
+            continue
         else:  # LSTM / GRU
             kinds = (("kernel", layer.init), ("recurrent", layer.recurrent_init), ("bias", layer.bias_init))
             out += [(f"{layer.name}.{kind}", init) for kind, init in kinds]
@@ -119,7 +121,7 @@ def _expected(layer) -> dict:
             "kernel": list(layer.kernel),
             "stride": list(layer.stride),
             "padding": list(layer.padding),
-            "dilation": [1, 1],
+            "dilation": list(layer.dilation),
             "activation": layer.activation,
             "bias": layer.bias,
         }
@@ -128,9 +130,9 @@ def _expected(layer) -> dict:
             "type": "maxpool2d",
             "kernel": list(layer.pool),
             "stride": list(layer.stride),
-            "padding": [0, 0],
+            "padding": list(layer.padding),
             "dilation": [1, 1],
-            "ceil_mode": False,
+            "ceil_mode": layer.ceil_mode,
         }
     if isinstance(layer, Dense):
         return {"type": "dense", "activation": layer.activation, "bias": layer.bias}

@@ -11,29 +11,47 @@ pytestmark = [pytest.mark.parity, pytest.mark.zoo_ok, pytest.mark.tasks_with("zo
 
 
 def variant_of(task, facts: dict) -> str:
-    """The spec variant whose stride placement and biased convs are those measured, or fail naming them."""
+    """The spec variant whose structure (stride placement and biased convs; blocks and growth) is the
+    one measured, or fail naming it."""
     module = registry.ZOO[task.zoo]
-    found = [
-        name
-        for name, (strided, biased) in module.VARIANTS.items()
-        if strided == facts["strided"] and biased == frozenset(facts["biased"])
-    ]
-    assert found, (
-        f"{facts['zoo']}: stride on the {facts['strided']} conv, biases on {facts['biased']}: "
-        f"no variant in {module.__name__} has that structure; state it there"
-    )
+    measured = module.structure(facts)
+    found = [name for name, stated in module.VARIANTS.items() if stated == measured]
+    assert found, f"{facts['zoo']}: structure {measured}: no variant in {module.__name__} has it; state it there"
     return found[0]
+
+
+def figures(task, facts: dict) -> dict:
+    """The spec's figures (parameters, multiply-adds) of the variant a zoo rep is, at the task's size."""
+    variant = variant_of(task, facts)
+    extra = {"classes": task.num_classes} if task.trains else {}
+    return {"variant": variant, **registry.ZOO[task.zoo].figures(variant, task.input_shape[1], **extra)}
 
 
 def test_zoo_model_is_a_stated_variant(task, make_rep, seed, record):
     rep = make_rep()
-    variant = variant_of(task, rep.describe)
-    expected = registry.ZOO[task.zoo].figures(variant, task.input_shape[1])
-    record["figures"] = {"variant": variant, **expected, "trainable_params": rep.describe["trainable_params"]}
+    expected = figures(task, rep.describe)
+    record["figures"] = {**expected, "trainable_params": rep.describe["trainable_params"]}
     assert rep.describe["trainable_params"] == expected["params"], (
-        f"{variant}: {rep.describe['trainable_params']} trainable parameters, the spec computes {expected['params']}"
+        f"{expected['variant']}: {rep.describe['trainable_params']} trainable parameters, "
+        f"the spec computes {expected['params']}"
     )
     x, _ = checks.probe_batch(task, 2, seed)
     out = np.asarray(rep.predict(x))
-    assert out.shape == (2, task.extra["features"]), f"features {out.shape}, not (2, {task.extra['features']})"
-    assert out.dtype == np.float32 and np.all(np.isfinite(out)), f"features are {out.dtype}, or not finite"
+    width = task.num_classes if task.trains else task.extra["features"]  # logits, or features
+    assert out.shape == (2, width), f"output {out.shape}, not (2, {width})"
+    assert out.dtype == np.float32 and np.all(np.isfinite(out)), f"output is {out.dtype}, or not finite"
+    np.testing.assert_array_equal(rep.predict(x), out, err_msg="predict is not deterministic: eval mode is not on")
+
+
+@pytest.mark.training
+def test_zoo_model_trains(task, make_rep, seed, record):
+    """The framework's own training step on its zoo model learns: repeated steps on one batch lower the loss
+    (gradients reach the weights and the optimizer applies them), and predict stays in eval mode afterwards."""
+    rep = make_rep()
+    x, y = checks.probe_batch(task, task.batch_size, seed)
+    losses = [float(np.asarray(rep.value(rep.train_step(x, y)))) for _ in range(6)]
+    record["figures"] = {"losses": losses}
+    assert all(np.isfinite(losses)), f"loss diverged: {losses}"
+    assert losses[-1] < losses[0], f"6 steps on one batch did not lower the loss: {losses}"
+    out = np.asarray(rep.predict(x))
+    np.testing.assert_array_equal(rep.predict(x), out, err_msg="predict after training is not deterministic")

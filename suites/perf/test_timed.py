@@ -4,18 +4,27 @@ import math
 
 import pytest
 
-from fixtures import tasks as registry
 from fixtures import weights
-from suites.parity.test_zoo import variant_of
+from suites.parity.test_zoo import figures as zoo_figures
 
 pytestmark = pytest.mark.perf
 
 
 def _rep(make_rep, task, seed):
-    """Every framework starts from the same canonical weights (the spec's initializers, drawn once)."""
+    """Every framework starts from the same canonical weights (the spec's initializers, drawn once); a
+    zoo model from its framework's own random initialisation."""
     rep = make_rep()
-    rep.load_weights(weights.initial(task, seed))
+    if not task.zoo:
+        rep.load_weights(weights.initial(task, seed))
     return rep
+
+
+def _zoo_flops(task, rep, figures: dict, per_s: str, training: bool) -> None:
+    """A zoo model's FLOPs are its variant's (suites/parity/test_zoo.py), not the spec's empty layers'."""
+    stated = zoo_figures(task, rep.describe)
+    figures["variant"] = stated["variant"]
+    figures["flops_per_sample"] = 2 * stated["train_macs" if training else "macs"]
+    figures["gflops_per_s"] = figures[per_s] * figures["flops_per_sample"] / 1e9
 
 
 def _roofline(figures: dict, peak: dict) -> dict:
@@ -30,11 +39,15 @@ def _roofline(figures: dict, peak: dict) -> dict:
 
 
 @pytest.mark.training
+@pytest.mark.zoo_ok
 def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, record):
     path, data = datasets_cache(task, profile)
     record.update(kind="train", data=data)
     target = None if data["synthetic"] else task.targets.get(data.get("origin", ""))
-    figures = _rep(make_rep, task, seed).train_timed(profile, path, seed, target)
+    rep = _rep(make_rep, task, seed)
+    figures = rep.train_timed(profile, path, seed, target)
+    if task.zoo:
+        _zoo_flops(task, rep, figures, "samples_per_s", training=True)
     figures.update(_roofline(figures, peaks(framework)))
     record["figures"] = figures
     assert figures["samples_per_s"] > 0
@@ -48,15 +61,10 @@ def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, 
 def test_infer(task, framework, make_rep, datasets_cache, peaks, profile, seed, record):
     path, data = datasets_cache(task, profile)
     record.update(kind="infer", data=data)
-    if task.zoo:  # the framework's own model: its FLOPs are its variant's (suites/parity/test_zoo.py)
-        rep = make_rep()
-        variant = variant_of(task, rep.describe)
-        figures = rep.infer_timed(profile, path)
-        figures["variant"] = variant
-        figures["flops_per_sample"] = 2 * registry.ZOO[task.zoo].figures(variant, task.input_shape[1])["macs"]
-        figures["gflops_per_s"] = figures["images_per_s"] * figures["flops_per_sample"] / 1e9
-    else:
-        figures = _rep(make_rep, task, seed).infer_timed(profile, path)
+    rep = _rep(make_rep, task, seed)
+    figures = rep.infer_timed(profile, path)
+    if task.zoo:
+        _zoo_flops(task, rep, figures, "images_per_s", training=False)
     figures["s_per_1000_images"] = 1000.0 / figures["images_per_s"]
     figures.update(_roofline(figures, peaks(framework)))
     record["figures"] = figures
