@@ -453,3 +453,24 @@ def sequences_fed_transposed(adapter) -> None:
         return rep
 
     adapter.prepare = wrapped
+
+
+def torch_batch_norm_left_in_training_mode(adapter) -> None:
+    """``model.eval()`` that does not reach the BatchNorms: inference normalises by the batch's own
+    statistics instead of the running ones (the BatchNorm twin of dropout left on)."""
+    import torch
+
+    original = torch.nn.modules.batchnorm._BatchNorm.train
+    torch.nn.modules.batchnorm._BatchNorm.train = lambda self, mode=True: original(self, True)
+
+
+def torch_batch_norm_keras_eps(adapter) -> None:
+    """A port that keeps Keras' BatchNormalization default, epsilon 1e-3, where the spec says 1e-5."""
+    import torch
+
+    original = torch.nn.BatchNorm2d.__init__
+
+    def init(self, num_features, eps=1e-5, *args, **kwargs):
+        original(self, num_features, 1e-3, *args, **kwargs)
+
+    torch.nn.BatchNorm2d.__init__ = init

@@ -21,6 +21,9 @@ PLANTS = [
     ("torch_channels_last_input_reshaped", "torch", "cifar10_cnn", DEFAULTS, "test_layouts_agree"),
     # DLF's np.swapaxes(x, 1, 3) (N, W, H, C) bug: caught by forward parity, not by the layout check
     ("images_fed_as_nwhc", "torch", "cifar10_cnn", MODEL, "test_forward_matches_reference"),
+    # BatchNorm's inference form (resnet50_spec): batch statistics at inference, another eps
+    ("torch_batch_norm_left_in_training_mode", "torch", "resnet50_spec", MODEL, "test_forward_matches_reference"),
+    ("torch_batch_norm_keras_eps", "torch", "resnet50_spec", MODEL, "test_forward_matches_reference"),
 ]
 
 
