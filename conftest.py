@@ -257,7 +257,7 @@ def make_rep(worker, task, device, seed, record):
 
 
 @pytest.fixture(scope="session")
-def peaks(pool):
+def peaks(pool, device):
     """``peaks(framework)`` -> {"peak_gflops": its own float32 2048^3 matmul, "numpy_peak_gflops": NumPy's},
     each measured once per session (the roofline's ceiling; NumPy's BLAS may be held back, e.g. by
     OPENBLAS_CORETYPE, so a framework's own matmul is the peak it is measured against)."""
@@ -268,7 +268,8 @@ def peaks(pool):
             cache["numpy"] = _numpy_peak()
         if framework not in cache:
             try:
-                cache[framework] = pool.get(framework).call("peak_matmul", {"n": 2048})[0]["gflops"]
+                reply = pool.get(framework).call("peak_matmul", {"n": 2048, "device": device})[0]
+                cache[framework] = reply["gflops"]
             except CommandFailed:
                 cache[framework] = None
         return {"peak_gflops": cache[framework], "numpy_peak_gflops": cache["numpy"]}
