@@ -14,3 +14,20 @@ def keras_resnet50_v2_for_v1(adapter) -> None:
     import keras
 
     keras.applications.ResNet50 = keras.applications.ResNet50V2
+
+
+def keras_densenet169_for_121(adapter) -> None:
+    """Another depth under the same name: DenseNet169 (blocks 6/12/32/32) in place of DenseNet121."""
+    import keras
+
+    keras.applications.DenseNet121 = keras.applications.DenseNet169
+
+
+def keras_adam_learning_rate_zero(adapter) -> None:
+    """An optimizer whose updates never reach the weights: Adam built with learning rate 0."""
+    import keras
+
+    adam = keras.optimizers.Adam
+    keras.optimizers.Adam = lambda *args, **kwargs: adam(
+        0.0, *args[1:], **{k: v for k, v in kwargs.items() if k != "learning_rate"}
+    )
