@@ -410,6 +410,7 @@ def _write_record(item, report, task, framework):
             "version": version,
             "task": task.name,
             "profile": config.getoption("profile"),
+            "seed": config.getoption("seed"),
             "device": "gpu" if config.getoption("gpu") else "cpu",
             "data": rec.get("data", {}),
             "parity": state["parity"].get((task.name, framework), "not run") if kind != "parity" else "",

@@ -1,7 +1,8 @@
 """A fake framework for the harness's own tests: the golden model dressed as an adapter.
 
 ``FAKEFW_FAIL=<method>:<crash|hang|raise>`` makes that Rep method kill the worker, hang, or
-raise, so the self-tests can watch the harness contain it.
+raise, so the self-tests can watch the harness contain it. ``FAKEFW_WRONG_AT_SEEDS=2,5`` plants
+a seed-dependent defect: under those seeds the forward output is 1e-2 off (a flaky check's shape).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def _maybe_fail(method: str) -> None:
 
 
 class FakeRep(Rep):
-    def __init__(self, task):
-        self.task, self.weights, self.state = task.without_dropout(), {}, None
+    def __init__(self, task, offset: float = 0.0):
+        self.task, self.weights, self.state, self.offset = task.without_dropout(), {}, None, offset
 
     def load_weights(self, weights):
         _maybe_fail("load_weights")
@@ -52,7 +53,7 @@ class FakeRep(Rep):
 
     def infer(self, x):
         _maybe_fail("infer")
-        return reference.forward(self.task, self.weights, x).astype(np.float32)
+        return (reference.forward(self.task, self.weights, x) + self.offset).astype(np.float32)
 
     def describe(self):
         return {"layout": "NCHW", "execution": "numpy reference"}
@@ -71,7 +72,8 @@ class FakeAdapter(Adapter):
 
     def prepare(self, task, device, seed):
         _maybe_fail("prepare")
-        rep = FakeRep(task)
+        wrong = os.environ.get("FAKEFW_WRONG_AT_SEEDS", "").split(",")
+        rep = FakeRep(task, offset=1e-2 if str(seed) in wrong else 0.0)
         from fixtures import weights
 
         rep.load_weights(weights.initial(task, seed))
