@@ -112,10 +112,28 @@ def pytest_configure(config):
         "gate": gate,
         "entries": {name: known[name] for name in chosen},
         "tasks": [task_registry.get(t).at(config.getoption("profile")) for t in task_names],
-        "run_id": uuid.uuid4().hex[:12],
+        # under pytest-xdist every process writes its records under the controller's run id
+        "run_id": getattr(config, "workerinput", {}).get("dlparity_run_id") or uuid.uuid4().hex[:12],
         "machine": results.machine_info(),
         "parity": {},
     }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, in the controller: each process it starts writes under the controller's run id."""
+    node.workerinput["dlparity_run_id"] = node.config.stash[STATE]["run_id"]
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``pytest -n N``: all tests of one matrix entry go to one process (fixtures/parallel.py)."""
+    if config.getvalue("dist") != "load":  # an explicit --dist is the user's choice
+        return None
+    from fixtures import parallel
+
+    state = config.stash[STATE]
+    return parallel.EntryScheduling(config, log, list(state["entries"]), [t.name for t in state["tasks"]])
 
 
 def pytest_generate_tests(metafunc):
@@ -443,7 +461,7 @@ def pytest_sessionfinish(session, exitstatus):
     """This run's timed tests also go out in pytest-benchmark's JSON format (benchmark.json)."""
     state = session.config.stash.get(STATE, None)
     path = Path(session.config.getoption("results"))
-    if state is None or not path.is_file():
+    if state is None or not path.is_file() or hasattr(session.config, "workerinput"):  # xdist: the controller
         return
     mine = [r for r in results.read([path]) if r.get("run_id") == state["run_id"] and r["kind"] in ("train", "infer")]
     if mine:
@@ -474,3 +492,8 @@ def pytest_collection_modifyitems(config, items):
     except ValueError as exc:
         raise pytest.UsageError(f"expectations: {exc}") from None
     expectations.apply(items, entries, [t.name for t in state["tasks"]])
+    if getattr(config, "workerinput", {}).get("workercount", 1) > 1:
+        skip = pytest.mark.skip(reason="pytest -n: timings would share the cores with other tests; run perf without -n")
+        for item in items:
+            if item.get_closest_marker("perf"):
+                item.add_marker(skip)
