@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from reports import charts, defaults, scaling, tables, threads
+from reports import charts, defaults, scaling, sweep, tables, threads
 from reports.fmt import Notes, esc, iqr, slug
 from reports.load import Loaded
 
@@ -309,6 +309,9 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
             body.append(notes.html("Failures and skips"))
     if not any_parity:
         body.append('<p class="muted">No parity records.</p>')
+    across = sweep.section(loaded.records)  # every record read, not only the latest: one per seed
+    if across:
+        body.append(f"<h3>Parity across seeds</h3>{across}")
 
     body.append(f"{_h2('defaults')}{defaults.section(records)}")
     body.append(f"{_h2('adapters')}{tables.describe_table(records)}")

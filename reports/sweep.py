@@ -59,6 +59,44 @@ def summarize(records) -> tuple[list[str], bool]:
     return lines, not failing and not missing
 
 
+def section(records) -> str:
+    """The report's "parity across seeds" table (entry x check: runs that passed / runs, over every
+    seed), then the checks that failed under some seed; "" for records of fewer than two seeds."""
+    from reports.fmt import esc
+
+    table = outcomes(records)
+    seeds = sorted({s for per in table.values() for s in per})
+    if len(seeds) < 2:
+        return ""
+    where = {
+        r["test"]: (r["framework"], r["check"]) for r in records if r.get("kind") == "parity" and r["test"] in table
+    }
+    cells: dict = collections.defaultdict(collections.Counter)
+    for test, per in table.items():
+        cells[where[test]].update(per.values())
+    entries = sorted({f for f, _ in cells})
+    checks = sorted({c for _, c in cells})
+    rows = []
+    for check in checks:
+        tds = []
+        for fw in entries:
+            n = cells.get((fw, check), collections.Counter())
+            ran = n["passed"] + n["failed"]
+            css = "failed" if n["failed"] else ("ok" if ran else "none")
+            text = f"{n['passed']}/{ran}" if ran else "—"
+            tds.append(f'<td class="cell {css}">{text}</td>')
+        rows.append(f'<tr><th class="row">{esc(check)}</th>{"".join(tds)}</tr>')
+    lines, clean = summarize(records)
+    told = [ln for ln in lines if not ln.startswith("seed ")]
+    return (
+        f'<p class="sub">Parity records of {len(seeds)} seeds ({esc(", ".join(map(str, seeds)))}): per entry and '
+        "check, the runs that passed / the runs (a test under one seed is one run; — : skipped under every "
+        'seed). <code>python -m reports.sweep</code> prints the same.</p><table class="parity compact"><thead><tr>'
+        f"<th>check</th>{''.join(f'<th>{esc(f)}</th>' for f in entries)}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        f'</table><p class="{"ok" if clean else "bad"}">{"<br>".join(esc(ln) for ln in told)}</p>'
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reports.sweep", description=__doc__)
     parser.add_argument("results", nargs="+", help="JSON-lines files of the seeds' runs")

@@ -558,3 +558,22 @@ def test_data_parallel_scaling_section(tmp_path):
     reports.render(path, tmp_path / "plain.html")
     plain = (tmp_path / "plain.html").read_text(encoding="utf-8")
     assert "No data-parallel scaling records" in section(plain, "scaling")
+
+
+def test_parity_across_seeds_names_a_flaky_check(tmp_path):
+    """Records of two seeds: one check failed under seed 2 only; the page counts runs per entry and
+    check and names the flaky test. Records of one seed: no such section."""
+    fwd = "forward_matches_reference"
+    recs = [rec("torch", "mnist_mlp", "parity", "passed", fwd, seed=1, run_id="a")]
+    recs += [rec("torch", "mnist_mlp", "parity", "failed", fwd, seed=2, run_id="b", reason="off by 1e-2")]
+    recs += [rec("keras-jax", "mnist_mlp", "parity", "passed", fwd, seed=s, run_id=f"m{s}") for s in (1, 2)]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    reports.render(path, tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Parity across seeds" in page and "Parity records of 2 seeds (1, 2)" in page
+    assert '<td class="cell failed">1/2</td>' in page and '<td class="cell ok">2/2</td>' in page
+    assert "FLAKY: suites/parity/test_model.py::test_forward_matches_reference[mnist_mlp-torch] (seeds 2)" in page
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs[:1] + recs[2:3]))
+    reports.render(path, tmp_path / "index.html")
+    assert "Parity across seeds" not in (tmp_path / "index.html").read_text(encoding="utf-8")
