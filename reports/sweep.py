@@ -31,6 +31,20 @@ def outcomes(records) -> dict:
     return dict(table)
 
 
+def closest(records, n: int = 5) -> list[tuple[float, str, int]]:
+    """The ``n`` passing parity tests that came closest to their tolerance (figure
+    ``worst_of_bound``: 1.0 = at the bound), each at its worst seed: the flakes a longer sweep
+    would find first."""
+    worst: dict = {}
+    for r in records:
+        used = (r.get("figures") or {}).get("worst_of_bound")
+        if r.get("kind") != "parity" or r.get("outcome") != "passed" or not isinstance(used, int | float):
+            continue
+        if r["test"] not in worst or used > worst[r["test"]][0]:
+            worst[r["test"]] = (float(used), r["test"], r.get("seed"))
+    return sorted(worst.values(), key=lambda t: -t[0])[:n]
+
+
 def summarize(records) -> tuple[list[str], bool]:
     """The report's lines, and whether the sweep is clean (no parity check failed under any seed)."""
     table = outcomes(records)
@@ -51,6 +65,8 @@ def summarize(records) -> tuple[list[str], bool]:
         lines.append(f"{kind}: {t} (seeds {', '.join(map(str, bad))})")
     for t, m in sorted(missing.items()):
         lines.append(f"not run under seeds {', '.join(map(str, m))}: {t}")
+    for used, test, seed in closest(records):
+        lines.append(f"closest to its bound: {100 * used:.0f} % of the tolerance, {test} (seed {seed})")
     flaky = sum(1 for per in failing.values() if "passed" in per.values())
     lines.append(
         f"sweep: {len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), {len(ran)} parity checks run: "

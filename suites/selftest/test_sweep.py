@@ -35,6 +35,15 @@ def test_flaky_failing_and_missing_checks_are_told_apart():
     assert lines[-1].startswith("sweep: 3 seeds (1..3), 4 parity checks run: 1 flaky, 1 failing")
 
 
+def test_the_checks_closest_to_their_bound_are_named():
+    records = [rec("a", s, "passed") | {"figures": {"worst_of_bound": u}} for s, u in ((1, 0.2), (2, 0.93))]
+    records += [rec("b", s, "passed") | {"figures": {"worst_of_bound": u}} for s, u in ((1, 0.5), (2, 0.1))]
+    records += [rec("c", s, "passed") for s in (1, 2)]
+    assert sweep.closest(records) == [(0.93, "a", 2), (0.5, "b", 1)]
+    lines, clean = sweep.summarize(records)
+    assert clean and "closest to its bound: 93 % of the tolerance, a (seed 2)" in lines
+
+
 def test_clean_sweep_passes_and_a_skip_is_not_a_failure():
     records = [rec("a", s, "passed") for s in (4, 5)] + [rec("b", s, "skipped") for s in (4, 5)]
     lines, clean = sweep.summarize(records)
