@@ -78,6 +78,7 @@ def summarize(records) -> tuple[list[str], bool]:
 def section(records) -> str:
     """The report's "parity across seeds" table (entry x check: runs that passed / runs, over every
     seed), then the checks that failed under some seed; "" for records of fewer than two seeds."""
+    from reports import tables
     from reports.fmt import esc
 
     table = outcomes(records)
@@ -107,9 +108,9 @@ def section(records) -> str:
     return (
         f'<p class="sub">Parity records of {len(seeds)} seeds ({esc(", ".join(map(str, seeds)))}): per entry and '
         "check, the runs that passed / the runs (a test under one seed is one run; — : skipped under every "
-        'seed). <code>python -m reports.sweep</code> prints the same.</p><table class="parity compact"><thead><tr>'
-        f"<th>check</th>{''.join(f'<th>{esc(f)}</th>' for f in entries)}</tr></thead><tbody>{''.join(rows)}</tbody>"
-        f'</table><p class="{"ok" if clean else "bad"}">{"<br>".join(esc(ln) for ln in told)}</p>'
+        "seed). <code>python -m reports.sweep</code> prints the same.</p>"
+        + tables._table(["check", *(esc(f) for f in entries)], rows, "parity compact")
+        + f'<p class="{"ok" if clean else "bad"}">{"<br>".join(esc(ln) for ln in told)}</p>'
     )
 
 
