@@ -244,7 +244,7 @@ def ready_worker(
     w = pool.get(framework, copy, env)
     info = w.start()
     if not info.get("importable"):
-        hint = pool.entries[framework].hint
+        hint = pool.entries[framework].advice(str(info.get("error")))
         pytest.skip(f"{framework}: not importable by {w.python}: {info.get('error')}" + (f" ({hint})" if hint else ""))
     ok = w.call("supports", {**task_args(task), "device": device, "training": training})[0]
     if not ok["ok"]:

@@ -50,3 +50,10 @@ def test_tox_writes_one_entry_per_built_env(tmp_path):
     assert got["torch214"].python == str(tmp_path / "torch214" / "bin" / "python")
     assert got["mxnet191"].env == {"OMP_NUM_THREADS": str(os.cpu_count())}  # the entry's env travels
     assert "jax" not in {n for n in got if n not in {e.name for e in matrix.DEFAULTS}}
+
+
+def test_a_known_cause_gets_its_remedy_instead_of_the_hint():
+    cntk = matrix.entries()["cntk"]
+    missing_mpi = "ImportError: libmpi_cxx.so.1: cannot open shared object file: No such file or directory"
+    assert "apt-get install libopenmpi3" in cntk.advice(missing_mpi)
+    assert cntk.advice("interpreter .venvs/cntk/bin/python not found") == cntk.hint
