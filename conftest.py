@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -15,11 +16,12 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fixtures import compare, matrix, results  # noqa: E402
+from fixtures import compare, matrix, phases, results  # noqa: E402
 from fixtures import tasks as task_registry  # noqa: E402
 from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied, task_args  # noqa: E402
 
 PROFILES = ("smoke", "quick", "full")
+PARTS = ("all", "untimed", "timed")
 STATE = pytest.StashKey[dict]()
 RECORD = pytest.StashKey[dict]()
 
@@ -75,6 +77,13 @@ def pytest_addoption(parser):
         "or when B fails parity that A passes",
     )
     g.addoption("--compare-rounds", type=int, default=30, metavar="N", help="paired rounds per A/B task (default 30)")
+    g.addoption(
+        "--part",
+        choices=PARTS,
+        default="all",
+        help="untimed: every test but those that need the machine alone (perf, marked alone), e.g. under -n 2; "
+        "timed: only those; all (default): both. ./dlp runs untimed with -n 2, then timed, under one run id",
+    )
     g.addoption("--download", action="store_true", help="download missing real datasets (pooch, sha256-checked)")
     g.addoption("--data-dir", default=None, metavar="DIR", help="dataset cache (default: $DLPARITY_DATA)")
 
@@ -93,7 +102,9 @@ def pytest_configure(config):
     if bad:
         raise pytest.UsageError(f"--task: unknown {', '.join(bad)}; known: {', '.join(task_registry.TASKS)}")
     if config.pluginmanager.hasplugin("html") and not getattr(config.option, "htmlpath", None):
-        config.option.htmlpath = str(Path(config.getoption("results")).parent / "pytest.html")
+        part = config.getoption("part")  # ./dlp's two parts each keep their page
+        name = "pytest.html" if part == "all" else f"pytest-{part}.html"
+        config.option.htmlpath = str(Path(config.getoption("results")).parent / name)
         config.option.self_contained_html = True
     compare_pair = config.getoption("compare")
     for name in compare_pair or ():
@@ -113,10 +124,24 @@ def pytest_configure(config):
         "entries": {name: known[name] for name in chosen},
         "tasks": [task_registry.get(t).at(config.getoption("profile")) for t in task_names],
         # under pytest-xdist every process writes its records under the controller's run id
-        "run_id": getattr(config, "workerinput", {}).get("dlparity_run_id") or uuid.uuid4().hex[:12],
+        # one run id for every process (xdist) and part (./dlp) of a run
+        "run_id": getattr(config, "workerinput", {}).get("dlparity_run_id")
+        or os.environ.get("DLPARITY_RUN_ID")
+        or uuid.uuid4().hex[:12],
         "machine": results.machine_info(),
         "parity": {},
     }
+    state = config.stash[STATE]
+    path = Path(config.getoption("results"))
+    if os.environ.get("DLPARITY_RUN_ID") and path.is_file():  # an earlier part's parity outcomes
+        for rec in results.read([path]):
+            if rec.get("run_id") == state["run_id"] and rec.get("kind") == "parity":
+                _note_parity(state, rec["task"], rec["framework"], rec["outcome"] == "failed")
+    if not hasattr(config, "workerinput"):  # the controller: progress lines, the run's time and memory
+        from fixtures import progress
+
+        plugin = progress.Progress(config, state["run_id"], list(state["entries"]), task_names)
+        config.pluginmanager.register(plugin, "dlparity-progress")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -199,6 +224,11 @@ class Pool:
     def close(self):
         for w in self.workers.values():
             w.close()
+
+    def close_except(self, keep: set) -> None:
+        """Close every worker (copies included) of entries not in ``keep``; ``get`` starts them afresh."""
+        for key in [k for k in self.workers if k.split("#")[0] not in keep]:
+            self.workers.pop(key).close()
 
     def retire_copies(self):
         """Close the extra processes (``copy`` workers: replicas, A/A, thread counts); the next ``get``
@@ -295,6 +325,7 @@ def peaks(pool, device):
     return get
 
 
+@phases.timed("peak matmul")
 def _numpy_peak(n: int = 2048) -> float:
     from fixtures import timing
 
@@ -356,10 +387,20 @@ def _kind(item) -> str:
     return item.stash.get(RECORD, {}).get("kind") or item.originalname.removeprefix("test_")
 
 
+SETUP_S = pytest.StashKey[float]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    phases.begin()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    if report.when == "setup":
+        item.stash[SETUP_S] = report.duration
     if call.excinfo is not None and call.excinfo.errisinstance((WorkerDied, CommandFailed)):
         # one clear message instead of a harness traceback
         report.longrepr = str(call.excinfo.value)
@@ -387,6 +428,12 @@ def _reason(report) -> str:
     return ""
 
 
+def _note_parity(state: dict, task: str, framework: str, failed: bool) -> None:
+    """An entry x task's parity summary: failed once any of its parity checks failed, else passed."""
+    if failed or state["parity"].get((task, framework)) != "failed":
+        state["parity"][(task, framework)] = "failed" if failed else "passed"
+
+
 def _write_record(item, report, task, framework):
     config = item.config
     state = config.stash[STATE]
@@ -394,9 +441,7 @@ def _write_record(item, report, task, framework):
     kind = _kind(item)
     check = item.originalname.removeprefix("test_") if kind == "parity" else ""
     if kind == "parity":
-        status = state["parity"].setdefault((task.name, framework), "passed")
-        if report.failed or status == "failed":
-            state["parity"][(task.name, framework)] = "failed" if report.failed else status
+        _note_parity(state, task.name, framework, report.failed)
     worker = item.session.config.stash.get(POOL, None)
     winfo = {}
     if worker is not None and framework in worker.workers:
@@ -436,6 +481,8 @@ def _write_record(item, report, task, framework):
             "describe": rec.get("describe", {}),
             "machine": state["machine"],
             "worker": winfo,
+            "seconds": round(item.stash.get(SETUP_S, 0.0) + (report.duration if report.when == "call" else 0.0), 3),
+            "phases": phases.take(),
         },
     )
 
@@ -492,8 +539,46 @@ def pytest_collection_modifyitems(config, items):
     except ValueError as exc:
         raise pytest.UsageError(f"expectations: {exc}") from None
     expectations.apply(items, entries, [t.name for t in state["tasks"]])
+    part = config.getoption("part")
+    if part != "all":
+        keep = [item for item in items if _alone(item) == (part == "timed")]
+        config.hook.pytest_deselected(items=[item for item in items if _alone(item) != (part == "timed")])
+        items[:] = keep
+    # each entry's tests together, task by task in module order: its worker closes when the run leaves it
+    entries, tasks = list(state["entries"]), [t.name for t in state["tasks"]]
+    items.sort(key=lambda item: _place(item, entries, tasks))
     if getattr(config, "workerinput", {}).get("workercount", 1) > 1:
         skip = pytest.mark.skip(reason="pytest -n: timings would share the cores with other tests; run perf without -n")
         for item in items:
-            if item.get_closest_marker("perf"):
+            if _alone(item):
                 item.add_marker(skip)
+
+
+def _alone(item) -> bool:
+    """Needs the machine to itself: a timed test, or a self-test marked ``alone`` (gate calibration)."""
+    return bool(item.get_closest_marker("perf") or item.get_closest_marker("alone"))
+
+
+def _entries_of(item) -> set:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return set(params.get("ab") or ()) | ({params["framework"]} if params.get("framework") else set())
+
+
+def _place(item, entries: list[str], tasks: list[str]) -> tuple[int, int]:
+    """Sort key: tests of no entry first (self-tests), then entry by entry, task by task (probe tasks first)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    entry = params.get("framework") or (params.get("ab") or (None,))[0]
+    task = getattr(params.get("task"), "name", None)
+    return (
+        entries.index(entry) if entry in entries else -1,
+        tasks.index(task) if task in tasks else -1,
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Close the workers the next test does not use once the run leaves their entry (their memory, up to
+    ~4 GB for a Keras worker, is freed; a later test of that entry would start a fresh one)."""
+    pool = item.config.stash.get(POOL, None)
+    if pool is not None and _entries_of(item) - (_entries_of(nextitem) if nextitem else set()):
+        pool.close_except(_entries_of(nextitem) if nextitem else set())

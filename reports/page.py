@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from reports import charts, defaults, scaling, sweep, tables, threads
+from reports import charts, defaults, scaling, suite_time, sweep, tables, threads
 from reports.fmt import Notes, esc, iqr, slug
 from reports.load import Loaded
 
@@ -60,6 +60,7 @@ SECTIONS = [
     ("defaults", "Framework defaults"),
     ("adapters", "Adapter details"),
     ("seeds", "The seeds' published figures"),
+    ("suite", "The suite's own time"),
     ("machines", "Machines and versions"),
 ]
 TITLES = dict(SECTIONS)
@@ -316,6 +317,7 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
     body.append(f"{_h2('defaults')}{defaults.section(records)}")
     body.append(f"{_h2('adapters')}{tables.describe_table(records)}")
     body.append(f"{_h2('seeds')}{tables.seeds_tables()}")
+    body.append(f"{_h2('suite')}{suite_time.section(loaded.records, loaded.sources)}")
     body.append(
         f"{_h2('machines')}<h3>Machines (controller; every record read)</h3>"
         f"{tables.machines_table(loaded.records)}"

@@ -12,7 +12,7 @@ from fixtures import compare
 from fixtures.tasks import TASKS
 from fixtures.worker import Worker
 
-pytestmark = [pytest.mark.selftest, pytest.mark.slow]
+pytestmark = [pytest.mark.selftest, pytest.mark.slow, pytest.mark.alone]
 
 # 30 rounds caught 18 of 20 in two CI runs (95 % lower bounds 1.00-1.09 against 1.03): 60 halve the variance
 TRIALS, ROUNDS, THRESHOLD = 20, 60, 0.03

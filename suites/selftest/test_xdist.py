@@ -13,7 +13,7 @@ from suites.selftest.runner import FAKE
 pytestmark = pytest.mark.selftest
 pytest.importorskip("xdist")
 
-from fixtures.parallel import entry_of  # noqa: E402
+from fixtures.testids import entry_of  # noqa: E402
 
 ENTRIES = ["torch", "jax", "keras-jax", "keras-torch", "tensorflow"]
 TASKS = ["mnist_mlp", "resnet50_spec", "resnet50_features"]
@@ -26,6 +26,8 @@ TASKS = ["mnist_mlp", "resnet50_spec", "resnet50_features"]
         ("suites/parity/test_model.py::test_forward[mnist_mlp-jax]", "jax"),
         ("suites/parity/test_devices.py::test_devices[resnet50_spec-keras-torch-replicas2]", "keras-torch"),
         ("suites/parity/test_layers.py::test_conv2d[tensorflow]", "tensorflow"),
+        ("suites/parity/test_recurrent.py::test_recurrent_forward[gru_after_seq-keras-torch]", "keras-torch"),
+        ("suites/parity/test_recurrent.py::test_recurrent_forward[lstm-torch]", "torch"),
         ("suites/perf/test_compare.py::test_ab[resnet50_features-torch-vs-jax]", "torch"),
         ("suites/selftest/test_report.py::test_page", None),
         ("suites/parity/test_model.py::test_forward[mnist_mlp-mxnet]", None),
