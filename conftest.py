@@ -158,6 +158,7 @@ def pytest_xdist_make_scheduler(config, log):
     from fixtures import parallel
 
     state = config.stash[STATE]
+    config.option.loadscopereorder = False  # scopes in the collected order: costliest first (fixtures/ordering.py)
     return parallel.EntryScheduling(config, log, list(state["entries"]), [t.name for t in state["tasks"]])
 
 
@@ -210,6 +211,7 @@ class Pool:
         self.timeout = config.getoption("worker_timeout")
         self.logs = Path(config.getoption("results")).parent / "workers"
         self.run_id = state["run_id"]
+        self.compile_cache = config.getoption("part") == "untimed"  # nothing is timed: use compile caches
 
     def get(self, name: str, copy: str = "", env: dict | None = None) -> Worker:
         """The entry's worker; a non-empty ``copy`` starts a second, independent process (A/A runs,
@@ -218,7 +220,8 @@ class Pool:
         if key not in self.workers:
             e = self.entries[name]
             log = self.logs / f"{self.run_id}-{key}.log"
-            self.workers[key] = Worker(name, e.module, e.python, {**e.env, **(env or {})}, log, self.timeout)
+            cache = e.compile_cache_env if self.compile_cache else {}
+            self.workers[key] = Worker(name, e.module, e.python, {**cache, **e.env, **(env or {})}, log, self.timeout)
         return self.workers[key]
 
     def close(self):
@@ -531,7 +534,7 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     """Known differences from ``expectations/<framework>.txt`` become strict xfails or skips, with
     their reasons; a line matching no collected test warns (see fixtures/expectations.py)."""
-    from fixtures import expectations
+    from fixtures import expectations, ordering
 
     state = config.stash[STATE]
     try:
@@ -544,9 +547,8 @@ def pytest_collection_modifyitems(config, items):
         keep = [item for item in items if _alone(item) == (part == "timed")]
         config.hook.pytest_deselected(items=[item for item in items if _alone(item) != (part == "timed")])
         items[:] = keep
-    # each entry's tests together, task by task in module order: its worker closes when the run leaves it
-    entries, tasks = list(state["entries"]), [t.name for t in state["tasks"]]
-    items.sort(key=lambda item: _place(item, entries, tasks))
+    past = ordering.past_seconds(Path(config.getoption("results")).parent / "runs.jsonl")
+    items[:] = ordering.order(items, [t.name for t in state["tasks"]], past)
     if getattr(config, "workerinput", {}).get("workercount", 1) > 1:
         skip = pytest.mark.skip(reason="pytest -n: timings would share the cores with other tests; run perf without -n")
         for item in items:
@@ -562,17 +564,6 @@ def _alone(item) -> bool:
 def _entries_of(item) -> set:
     params = getattr(getattr(item, "callspec", None), "params", {})
     return set(params.get("ab") or ()) | ({params["framework"]} if params.get("framework") else set())
-
-
-def _place(item, entries: list[str], tasks: list[str]) -> tuple[int, int]:
-    """Sort key: tests of no entry first (self-tests), then entry by entry, task by task (probe tasks first)."""
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    entry = params.get("framework") or (params.get("ab") or (None,))[0]
-    task = getattr(params.get("task"), "name", None)
-    return (
-        entries.index(entry) if entry in entries else -1,
-        tasks.index(task) if task in tasks else -1,
-    )
 
 
 @pytest.hookimpl(trylast=True)
