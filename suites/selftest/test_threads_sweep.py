@@ -50,6 +50,7 @@ def test_report_without_a_sweep_says_so(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # CPU busy per worker: another job on the other core would hide the extra thread
 def test_sweep_catches_a_thread_control_that_does_not_take(tmp_path):
     node = "suites/perf/test_threads.py::test_thread_scaling[fcn5-torch]"
     hook = {"DLPARITY_WORKER_HOOK": "suites.selftest.plants_threads:thread_control_ignored"}
