@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.perf, pytest.mark.training, pytest.mark.tasks_with("th
 
 # One requested thread still shows some CPU time of helper threads (a runtime's GC and schedulers,
 # the worker's pipe). Measured at the smoke profile on the 2-core CI box: 0.99-1.01 CPUs busy at one
-# thread for every framework, 1.86-1.99 at two (CNTK's spinning OpenMP team, 1.24 then 1.94, is capped
-# by its adapter now: 1.00). 1.5 lies between the two populations.
+# thread for every framework but CNTK, 1.86-1.99 at two. CNTK's 1.24, later 1.94, was an OpenMP team that
+# only spins; its adapter caps it now (1.11 -> 1.00 on the dev box). 1.5 lies between the two populations.
 ONE_THREAD_MAX_UTILISATION = 1.5
 
 
