@@ -46,6 +46,7 @@ def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, 
     target = None if data["synthetic"] else task.targets.get(data.get("origin", ""))
     rep = _rep(make_rep, task, seed)
     figures = rep.train_timed(profile, path, seed, target)
+    record["describe"] = rep.refresh_describe()
     if task.zoo:
         _zoo_flops(task, rep, figures, "samples_per_s", training=True)
     figures.update(_roofline(figures, peaks(framework)))
@@ -63,6 +64,7 @@ def test_infer(task, framework, make_rep, datasets_cache, peaks, profile, seed, 
     record.update(kind="infer", data=data)
     rep = _rep(make_rep, task, seed)
     figures = rep.infer_timed(profile, path)
+    record["describe"] = rep.refresh_describe()
     if task.zoo:
         _zoo_flops(task, rep, figures, "images_per_s", training=False)
     figures["s_per_1000_images"] = 1000.0 / figures["images_per_s"]

@@ -45,12 +45,12 @@ def run(
         "-p",
         "no:html",
         "-q",
-        "--results",
-        str(tmp_path / "results.jsonl"),
+        # value in the option's token: a bare path before any test path would be taken for one
+        f"--results={tmp_path / 'results.jsonl'}",
         *args,
     ]
     if entries:
-        cmd += ["--workers", str(write_workers(tmp_path / "workers.toml", entries))]
+        cmd.append(f"--workers={write_workers(tmp_path / 'workers.toml', entries)}")
     full_env = {**os.environ, **(env or {})}
     full_env.pop("PYTEST_ADDOPTS", None)
     if not wait:

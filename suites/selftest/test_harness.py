@@ -26,6 +26,16 @@ def test_matrix_crosses_tasks_and_frameworks(tmp_path):
     assert len(ids) == sum(2 + t.trains for t in TASKS.values() if not t.zoo) * 2
 
 
+@pytest.mark.parametrize("paths", [[], ["suites/selftest/test_matrix.py"]], ids=["no path", "a self-test named"])
+def test_framework_narrows_the_run_to_that_entry(tmp_path, paths):
+    """`pytest --framework X` is X's verdict: the self-tests (no entry) run only when named."""
+    proc, _ = runner.run(tmp_path, [*paths, "--collect-only", "--framework", "fake"], entries={"fake": FAKE})
+    ids = [ln for ln in proc.stdout.splitlines() if "::" in ln]
+    own = [i for i in ids if i.startswith("suites/selftest/")]
+    assert any("-fake]" in i for i in ids) != bool(paths), ids[:5]
+    assert bool(own) == bool(paths), own[:5]
+
+
 def test_k_selects_through_ids(tmp_path):
     proc, _ = runner.run(tmp_path, ["suites/parity/test_model.py", "--collect-only", "-k", "cifar10_cnn and keras-jax"])
     ids = [ln for ln in proc.stdout.splitlines() if "::" in ln]
