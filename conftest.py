@@ -233,13 +233,6 @@ class Pool:
         for key in [k for k in self.workers if k.split("#")[0] not in keep]:
             self.workers.pop(key).close()
 
-    def retire_copies(self):
-        """Close the extra processes (``copy`` workers: replicas, A/A, thread counts); the next ``get``
-        starts them afresh. Run after each test module: a TensorFlow or Keras process holds 1-1.8 GB
-        whatever it runs, and CI's 24 GB held every entry's worker plus every copy at ~15 GB."""
-        for key in [k for k in self.workers if "#" in k]:
-            self.workers.pop(key).close()
-
 
 @pytest.fixture(scope="session")
 def pool(request):
@@ -499,14 +492,6 @@ def _expose_pool(request, pool):
     yield
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _retire_copy_workers(request):
-    yield
-    pool = request.config.stash.get(POOL, None)
-    if pool is not None:
-        pool.retire_copies()
-
-
 def pytest_sessionfinish(session, exitstatus):
     """This run's timed tests also go out in pytest-benchmark's JSON format (benchmark.json)."""
     state = session.config.stash.get(STATE, None)
@@ -577,8 +562,11 @@ def _entries_of(item) -> set:
 
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item, nextitem):
-    """Close the workers the next test does not use once the run leaves their entry (their memory, up to
-    ~4 GB for a Keras worker, is freed; a later test of that entry would start a fresh one)."""
+    """Close the workers the next test does not use once the run leaves their entry, its copies (replicas,
+    thread counts, A/A) included: their memory, up to ~4 GB for a Keras worker, is freed. A copy lives
+    as long as its entry's group (fixtures/ordering.py), not one module: modules alternate task by task
+    there, and retiring copies per module restarted the replicas worker for every task (91 starts,
+    166 s of the data-parallel checks' time in the last CI-profile run)."""
     pool = item.config.stash.get(POOL, None)
     if pool is not None and _entries_of(item) - (_entries_of(nextitem) if nextitem else set()):
         pool.close_except(_entries_of(nextitem) if nextitem else set())
