@@ -63,22 +63,33 @@ def normalise(rec: dict) -> dict:
     return rec
 
 
+def json_lines(path, warn):
+    """(``path:line``, object) for each line of a JSON-lines file that is a UTF-8 JSON object; every
+    other non-blank line (cut short, not JSON, not an object, not UTF-8) goes to ``warn(message)``
+    and is skipped, so one bad line never costs the others."""
+    for n, raw in enumerate(Path(path).read_bytes().splitlines(), 1):
+        if not raw.strip():
+            continue
+        where = f"{path}:{n}"
+        try:
+            rec = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            warn(f"{where}: skipped, not UTF-8")
+            continue
+        except json.JSONDecodeError as exc:
+            warn(f"{where}: skipped, not JSON ({exc.msg})")
+            continue
+        if not isinstance(rec, dict):
+            warn(f"{where}: skipped, not a JSON object")
+            continue
+        yield where, rec
+
+
 def read(paths) -> Loaded:
     out = Loaded(sources=[str(p) for p in paths])
     state = {"n": 0}
     for path in paths:
-        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                _warn(state, f"{where}: skipped, not JSON ({exc.msg})")
-                continue
-            if not isinstance(rec, dict):
-                _warn(state, f"{where}: skipped, not a JSON object")
-                continue
+        for where, rec in json_lines(path, lambda message: _warn(state, message)):
             if rec.get("schema") != SCHEMA:
                 _warn(state, f"{where}: skipped, schema {rec.get('schema')!r} (this report reads schema {SCHEMA})")
                 continue

@@ -1,0 +1,57 @@
+"""The results file survives a cut-short write and bad lines: no good record is lost to them."""
+
+import errno
+import json
+import os
+
+import pytest
+
+from fixtures import results
+from reports import load
+
+pytestmark = pytest.mark.selftest
+
+
+def _rec(n: int) -> dict:
+    return {"framework": "torch", "task": "mnist_mlp", "kind": "parity", "outcome": "passed", "check": f"c{n}"}
+
+
+def test_record_after_a_partial_line_stays_whole(tmp_path):
+    path = tmp_path / "results.jsonl"
+    results.append(path, _rec(1))
+    with open(path, "ab") as f:  # an earlier write cut short (a full disk, a kill)
+        f.write(b'{"schema": 1, "framew')
+    results.append(path, _rec(2))
+    assert [r["check"] for r in results.read([path])] == ["c1", "c2"]
+    assert [r["check"] for r in load.read([path]).records] == ["c1", "c2"]
+
+
+def test_failed_write_is_undone(tmp_path, monkeypatch):
+    path = tmp_path / "results.jsonl"
+    results.append(path, _rec(1))
+    size = path.stat().st_size
+    real_write = os.write
+
+    def half_then_full(fd, data):  # the disk fills halfway through the line
+        if len(data) > 10:
+            return real_write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", half_then_full)
+    with pytest.raises(OSError):
+        results.append(path, _rec(2))
+    monkeypatch.undo()
+    assert path.stat().st_size == size
+    results.append(path, _rec(3))
+    assert [r["check"] for r in results.read([path])] == ["c1", "c3"]
+
+
+@pytest.mark.parametrize("bad", [b"[1, 2]", b"\xff\xfe not utf-8", b'{"cut": ', b'"a string"'])
+def test_a_bad_line_costs_only_itself(tmp_path, capsys, bad):
+    path = tmp_path / "results.jsonl"
+    good = [json.dumps({"schema": results.SCHEMA, **_rec(n)}).encode() for n in (1, 2)]
+    path.write_bytes(b"\n".join([good[0], bad, good[1]]) + b"\n")
+    assert [r["check"] for r in results.read([path])] == ["c1", "c2"]
+    loaded = load.read([path])
+    assert [r["check"] for r in loaded.records] == ["c1", "c2"] and loaded.skipped == 1
+    assert f"{path}:2: skipped" in capsys.readouterr().err
