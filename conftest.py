@@ -26,6 +26,22 @@ STATE = pytest.StashKey[dict]()
 RECORD = pytest.StashKey[dict]()
 
 
+def _number(kind, low: float, what: str):
+    """An option type: ``kind`` (int or float), finite and at least ``low``; else argparse's one-line error."""
+    import argparse
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not math.isfinite(value) or value < low:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    return parse
+
+
 def pytest_addoption(parser):
     g = parser.getgroup("dlparity")
     g.addoption("--profile", choices=PROFILES, default="smoke", help="work size per task (default: smoke)")
@@ -38,7 +54,12 @@ def pytest_addoption(parser):
         help="matrix entry to run (repeatable; default: all)",
     )
     g.addoption("--task", action="append", default=[], metavar="NAME", help="task to run (repeatable; default: all)")
-    g.addoption("--seed", type=int, default=0, help="seed for weights, probes and data order (default: 0)")
+    g.addoption(
+        "--seed",
+        type=_number(int, 0, "an integer >= 0"),
+        default=0,
+        help="seed for weights, probes and data order (default: 0)",
+    )
     g.addoption(
         "--replicas",
         type=int,
@@ -57,7 +78,7 @@ def pytest_addoption(parser):
     )
     g.addoption(
         "--worker-timeout",
-        type=float,
+        type=_number(float, 1e-3, "a finite number of seconds > 0"),
         default=900.0,
         metavar="S",
         help="seconds a worker may take for one command before it is killed as hung (default: 900)",
@@ -76,7 +97,13 @@ def pytest_addoption(parser):
         help="with --compare: fail when B is slower than A beyond PCT (e.g. 10%%) with 95%% confidence, "
         "or when B fails parity that A passes",
     )
-    g.addoption("--compare-rounds", type=int, default=30, metavar="N", help="paired rounds per A/B task (default 30)")
+    g.addoption(
+        "--compare-rounds",
+        type=_number(int, 3, "an integer >= 3 (a verdict needs 3 paired rounds)"),
+        default=30,
+        metavar="N",
+        help="paired rounds per A/B task (default 30)",
+    )
     g.addoption(
         "--part",
         choices=PARTS,

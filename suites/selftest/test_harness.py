@@ -50,6 +50,11 @@ def test_k_selects_through_ids(tmp_path):
         (["--framework", "nosuch"], "--framework: unknown nosuch; known: torch"),
         (["--task", "nosuch"], "--task: unknown nosuch"),
         (["--workers", "/nonexistent.toml"], "worker config /nonexistent.toml"),
+        (["--seed", "-1"], "--seed: expected an integer >= 0, got '-1'"),
+        (["--worker-timeout", "0"], "--worker-timeout: expected a finite number of seconds > 0"),
+        (["--worker-timeout", "nan"], "--worker-timeout: expected a finite number of seconds > 0"),
+        (["--worker-timeout", "inf"], "--worker-timeout: expected a finite number of seconds > 0"),
+        (["--compare-rounds", "0"], "--compare-rounds: expected an integer >= 3"),
     ],
 )
 def test_bad_flag_is_one_line_usage_error(tmp_path, args, message):

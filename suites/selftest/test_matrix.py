@@ -30,6 +30,10 @@ def test_config_overrides_and_adds_entries(tmp_path):
         ("[frameworks.x]\nmodul = 1\n", "unknown keys ['modul']"),
         ("[frameworks.x]\npython = 'p'\n", "needs a module"),
         ("[frameworks\n", "not valid TOML"),
+        ("[frameworks.x]\nmodule = 'm'\npython = 3\n", "python must be a string, got 3"),
+        ("[[frameworks]]\nmodule = 'm'\n", "'frameworks' must be tables"),
+        ("[frameworks.torch]\nenv = { OMP_NUM_THREADS = 1 }\n", "env values must be strings"),
+        ("[framework.torch]\npython = 'p'\n", "unknown top-level ['framework']"),
     ],
 )
 def test_bad_config_says_what(tmp_path, text, message):
