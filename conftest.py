@@ -239,11 +239,24 @@ class Pool:
         self.logs = Path(config.getoption("results")).parent / "workers"
         self.run_id = state["run_id"]
         self.compile_cache = config.getoption("part") == "untimed"  # nothing is timed: use compile caches
+        self.hangs: dict[str, int] = {}
+
+    HANGS = 3  # hung workers (each cost --worker-timeout) after which an entry's copy is not restarted
 
     def get(self, name: str, copy: str = "", env: dict | None = None) -> Worker:
         """The entry's worker; a non-empty ``copy`` starts a second, independent process (A/A runs,
-        or a process that needs ``env`` at start: a thread count, a number of virtual devices)."""
+        or a process that needs ``env`` at start: a thread count, a number of virtual devices).
+        A worker that died in a test (crashed, killed, or killed as hung: that test failed with the
+        cause) is replaced by a fresh process for the next test; not one that never started (it
+        would fail the same way), nor after HANGS hangs (each costs the timeout): then the entry's
+        remaining tests fail at once with the cause."""
         key = f"{name}#{copy}" if copy else name
+        old = self.workers.get(key)
+        if old is not None and old.gone() and old.info is not None:
+            self.hangs[key] = self.hangs.get(key, 0) + old.hung
+            if self.hangs[key] < self.HANGS:
+                old.close()
+                del self.workers[key]
         if key not in self.workers:
             e = self.entries[name]
             log = self.logs / f"{self.run_id}-{key}.log"

@@ -122,6 +122,14 @@ def test_dead_worker_fails_only_its_own_tests(tmp_path, how):
     assert died["outcome"] == "failed"
     assert ("exited (exit code 3)" if how == "crash" else "gave no answer within 10 s") in died["reason"]
     assert f"fakefw: simulated {how} in train_step" in proc.stdout
+    broken = [r for r in recs if r["framework"] == "broken"]
+    first = next(i for i, r in enumerate(broken) if r["outcome"] == "failed")
+    if how == "crash":  # a fresh worker takes the entry's next tests: those that never train pass
+        assert any(r["outcome"] == "passed" for r in broken[first + 1 :]), [(r["test"], r["outcome"]) for r in broken]
+    else:  # each hang costs the timeout: three fresh workers hang, then the rest fail at once with the cause
+        hung = [r for r in broken if r["outcome"] == "failed" and r["seconds"] >= 10]
+        assert len(hung) == 3, [(r["test"], r["outcome"], r["seconds"]) for r in broken]
+        assert all("gave no answer within 10 s" in r["reason"] for r in broken[first:] if r["outcome"] == "failed")
 
 
 def test_command_error_fails_one_test_and_worker_goes_on(tmp_path):
