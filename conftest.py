@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -115,7 +117,16 @@ def pytest_addoption(parser):
     g.addoption("--data-dir", default=None, metavar="DIR", help="dataset cache (default: $DLPARITY_DATA)")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
+
+
 def pytest_configure(config):
+    # SIGTERM (CI cancelling, timeout(1)) and SIGHUP end the run as Ctrl-C does: tests stop, records
+    # already written stay, the session's teardown closes every worker (a busy one is killed)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _interrupt)
     try:
         known = matrix.entries(config.getoption("workers"))
     except ValueError as exc:

@@ -2,6 +2,7 @@
 
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +197,44 @@ def test_perf_records_figures_data_source_and_parity(tmp_path):
     assert fig["gflops_per_s"] == pytest.approx(fig["samples_per_s"] * fig["flops_per_sample"] / 1e9)
     infer = by_test(recs)["test_infer[mnist_mlp-fake]"]
     assert infer["kind"] == "infer" and infer["figures"]["images_per_s"] > 0
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda s: s.name)
+def test_signal_ends_the_run_and_its_workers(tmp_path, sig):
+    """CI cancelling a job (SIGTERM), a closed terminal (SIGHUP) or the OOM killer (SIGKILL) on pytest while
+    its worker is mid-command: no worker outlives the run, and the records written before stay."""
+    entries = {"broken": {**FAKE, "env": {"FAKEFW_FAIL": "train_step:hang"}}}
+    args = ["suites/parity/test_model.py", "--framework", "broken", "--task", "mnist_mlp", "--worker-timeout", "120"]
+    proc = runner.run(tmp_path, args, entries=entries, wait=False)
+    deadline = time.monotonic() + 120
+    while not any("simulated hang" in p.read_text(errors="replace") for p in (tmp_path / "workers").glob("*.log")):
+        assert proc.poll() is None and time.monotonic() < deadline, "the planted hang never started"
+        time.sleep(0.2)
+    workers = _children(proc.pid)
+    assert workers
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in workers if _alive(p)], f"workers left running after {sig.name}"
+    assert {r["outcome"] for r in runner.records(tmp_path)} >= {"passed"}  # the tests before the hang
