@@ -135,6 +135,9 @@ def pytest_configure(config):
     unknown = [f for f in chosen if f not in known]
     if unknown:
         raise pytest.UsageError(f"--framework: unknown {', '.join(unknown)}; known: {', '.join(known)}")
+    why = results.unwritable(Path(config.getoption("results")))
+    if why:  # before any work: the pages, benchmark.json and worker logs go beside the records
+        raise pytest.UsageError(f"--results: cannot write the results there ({why}); give a writable --results=PATH")
     task_names = config.getoption("task") or list(task_registry.TASKS)
     bad = [t for t in task_names if t not in task_registry.TASKS]
     if bad:

@@ -51,6 +51,7 @@ def test_k_selects_through_ids(tmp_path):
         (["--framework", "nosuch"], "--framework: unknown nosuch; known: torch"),
         (["--task", "nosuch"], "--task: unknown nosuch"),
         (["--workers", "/nonexistent.toml"], "worker config /nonexistent.toml"),
+        (["--results=README.md/r.jsonl"], "--results: cannot write the results there (README.md is a file"),
         (["--seed", "-1"], "--seed: expected an integer >= 0, got '-1'"),
         (["--worker-timeout", "0"], "--worker-timeout: expected a finite number of seconds > 0"),
         (["--worker-timeout", "nan"], "--worker-timeout: expected a finite number of seconds > 0"),
