@@ -253,22 +253,26 @@ class Pool:
         self.logs = Path(config.getoption("results")).parent / "workers"
         self.run_id = state["run_id"]
         self.compile_cache = config.getoption("part") == "untimed"  # nothing is timed: use compile caches
-        self.hangs: dict[str, int] = {}
+        self.deaths: dict[str, int] = {}
 
-    HANGS = 3  # hung workers (each cost --worker-timeout) after which an entry's copy is not restarted
+    DEATHS = 3  # a worker that died in this many tests in a row is not restarted again
 
     def get(self, name: str, copy: str = "", env: dict | None = None) -> Worker:
         """The entry's worker; a non-empty ``copy`` starts a second, independent process (A/A runs,
         or a process that needs ``env`` at start: a thread count, a number of virtual devices).
         A worker that died in a test (crashed, killed, or killed as hung: that test failed with the
         cause) is replaced by a fresh process for the next test; not one that never started (it
-        would fail the same way), nor after HANGS hangs (each costs the timeout): then the entry's
-        remaining tests fail at once with the cause."""
+        would fail the same way). After DEATHS deaths in a row (each hang cost --worker-timeout)
+        the entry's remaining tests skip with the cause."""
         key = f"{name}#{copy}" if copy else name
         old = self.workers.get(key)
-        if old is not None and old.gone() and old.info is not None:
-            self.hangs[key] = self.hangs.get(key, 0) + old.hung
-            if self.hangs[key] < self.HANGS:
+        if old is not None and old.info is not None:
+            if not old.gone():
+                self.deaths[key] = 0  # a test ran on it and left it alive
+            elif self.deaths.get(key, 0) + 1 >= self.DEATHS:
+                pytest.skip(f"{name}: its worker died in {self.DEATHS} tests in a row; the last: {old.cause()}")
+            else:
+                self.deaths[key] = self.deaths.get(key, 0) + 1
                 old.close()
                 del self.workers[key]
         if key not in self.workers:

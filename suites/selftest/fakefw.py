@@ -1,7 +1,8 @@
 """A fake framework for the harness's own tests: the golden model dressed as an adapter.
 
-``FAKEFW_FAIL=<method>:<crash|hang|raise>`` makes that Rep method kill the worker, hang, or
-raise, so the self-tests can watch the harness contain it. ``FAKEFW_WRONG_AT_SEEDS=2,5`` plants
+``FAKEFW_FAIL=<method>:<crash|hang|raise|crash-once>`` makes that Rep method kill the worker, hang,
+raise, or kill only the first worker that runs it (``FAKEFW_ONCE``: a marker file path), so the
+self-tests can watch the harness contain it. ``FAKEFW_WRONG_AT_SEEDS=2,5`` plants
 a seed-dependent defect: under those seeds the forward output is 1e-2 off (a flaky check's shape).
 """
 
@@ -21,6 +22,12 @@ def _maybe_fail(method: str) -> None:
     where, _, how = os.environ.get("FAKEFW_FAIL", "").partition(":")
     if where != method:
         return
+    if how == "crash-once":  # the first worker to get here dies; later ones (fresh processes) go on
+        marker = os.environ["FAKEFW_ONCE"]
+        if os.path.exists(marker):
+            return
+        open(marker, "w").close()
+        how = "crash"
     print(f"fakefw: simulated {how} in {method}", file=sys.stderr, flush=True)
     if how == "crash":
         os._exit(3)

@@ -16,14 +16,16 @@ def _rec(n: int) -> dict:
     return {"framework": "torch", "task": "mnist_mlp", "kind": "parity", "outcome": "passed", "check": f"c{n}"}
 
 
-def test_record_after_a_partial_line_stays_whole(tmp_path):
+def test_partial_line_is_cut_before_the_next_record(tmp_path, capsys):
     path = tmp_path / "results.jsonl"
     results.append(path, _rec(1))
     with open(path, "ab") as f:  # an earlier write cut short (a full disk, a kill)
         f.write(b'{"schema": 1, "framew')
     results.append(path, _rec(2))
+    assert "cut a partial last line (21 bytes" in capsys.readouterr().err
     assert [r["check"] for r in results.read([path])] == ["c1", "c2"]
-    assert [r["check"] for r in load.read([path]).records] == ["c1", "c2"]
+    loaded = load.read([path])
+    assert [r["check"] for r in loaded.records] == ["c1", "c2"] and loaded.skipped == 0
 
 
 def test_failed_write_is_undone(tmp_path, monkeypatch):
