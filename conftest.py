@@ -622,9 +622,7 @@ def _entries_of(item) -> set:
 def pytest_runtest_teardown(item, nextitem):
     """Close the workers the next test does not use once the run leaves their entry, its copies (replicas,
     thread counts, A/A) included: their memory, up to ~4 GB for a Keras worker, is freed. A copy lives
-    as long as its entry's group (fixtures/ordering.py), not one module: modules alternate task by task
-    there, and retiring copies per module restarted the replicas worker for every task (91 starts,
-    166 s of the data-parallel checks' time in the last CI-profile run)."""
+    as long as its entry's group (fixtures/ordering.py), whose modules alternate task by task."""
     pool = item.config.stash.get(POOL, None)
     if pool is not None and _entries_of(item) - (_entries_of(nextitem) if nextitem else set()):
         pool.close_except(_entries_of(nextitem) if nextitem else set())
