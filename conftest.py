@@ -138,6 +138,12 @@ def pytest_configure(config):
     why = results.unwritable(Path(config.getoption("results")))
     if why:  # before any work: the pages, benchmark.json and worker logs go beside the records
         raise pytest.UsageError(f"--results: cannot write the results there ({why}); give a writable --results=PATH")
+    from datasets import cache
+
+    data_dir = cache.resolve_cache_dir(config.getoption("data_dir"))
+    if data_dir.exists() and not data_dir.is_dir():
+        given = "--data-dir" if config.getoption("data_dir") else f"${cache.ENV_VAR}"
+        raise pytest.UsageError(f"{given}: {data_dir} is a file; the dataset cache is a folder: name a folder")
     task_names = config.getoption("task") or list(task_registry.TASKS)
     bad = [t for t in task_names if t not in task_registry.TASKS]
     if bad:
@@ -424,6 +430,8 @@ def datasets_cache(request, tmp_path_factory):
                     "origin": ds.origin,
                     "train_samples": len(ds.x_train),
                     "test_samples": len(ds.x_test),
+                    "made_from": ds.meta.get("made_from", {}),
+                    "notes": list(ds.notes),
                 },
             )
         return cache[key]

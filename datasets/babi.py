@@ -220,19 +220,25 @@ def from_cache(
         f"babi-{sha256[:16]}-{variant}-qa{int(task)}-s{story_maxlen or 0}-q{query_maxlen or 0}"
         f"-{'sup' if only_supporting else 'all'}"
     )
-    arrays = cache.load_decoded(cache_dir, key)
-    if arrays is None:
+    made_from = {integrity.BABI_TARBALL: f"sha256:{sha256}"}
+
+    def build() -> dict[str, np.ndarray]:
         names = [integrity.BABI_TARBALL, *integrity.BABI_TARBALL_ALIASES]
         path = cache.verified_file([cache_dir / n for n in names], integrity.BABI_URL, sha256, download, "bAbI")
         try:
             train, test = read_verified_tarball(path, task, variant, only_supporting)
-            arrays = vectorize(train, test, story_maxlen, query_maxlen)
+            return vectorize(train, test, story_maxlen, query_maxlen)
         except Exception as exc:  # verified yet unreadable, or no such task/variant inside
             line = f"datasets: {path.name} passed sha256 but cannot be decoded: {type(exc).__name__}: {exc}"
             integrity.warn(line)
             raise SourceRefused("cached bAbI undecodable", line) from None
-        cache.save_decoded(cache_dir, key, arrays)
-    return raw_from_arrays(arrays, SOURCE, "babi", task, variant, only_supporting)
+
+    width = (story_maxlen + query_maxlen,) if story_maxlen and query_maxlen else None
+    layout = cache.Layout(np.int32, None if width is None else (width,))
+    arrays, notes = cache.decoded(cache_dir, key, made_from, layout, build, "bAbI")
+    raw = raw_from_arrays(arrays, SOURCE, "babi", task, variant, only_supporting)
+    raw.notes, raw.meta["made_from"] = notes, made_from
+    return raw
 
 
 def raw_from_arrays(arrays, source: str, origin: str, task: int, variant: str, only_supporting: bool) -> Raw:

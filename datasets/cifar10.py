@@ -17,36 +17,38 @@ TRAIN_MEMBERS = tuple(f"data_batch_{i}" for i in range(1, 6))
 TEST_MEMBERS = ("test_batch",)
 
 
+IMAGES = cache.Layout(np.uint8, ((3, 32, 32),))
+
+
 def from_cache(cache_dir: Path, download: bool) -> Raw:
     sha256 = integrity.CIFAR10_SHA256  # read at call time (tests substitute a small tarball's digest)
     key = "cifar10-" + sha256[:16]
-    hit = cache.load_decoded(cache_dir, key)
-    if hit is not None:
-        return Raw(**hit, source=SOURCE, origin="cifar10")
-
     path = cache_dir / integrity.CIFAR10_TARBALL
-    if path.exists():
-        try:
-            integrity.verify_file(path, sha256, hint=HINT if not download else "re-fetching")
-        except integrity.IntegrityError as exc:
-            integrity.warn(str(exc))
-            if not download:
-                raise SourceRefused("cached CIFAR-10 failed sha256", str(exc)) from None
-            _fetch(path, sha256)
-    elif download:
-        _fetch(path, sha256)
-    else:
-        raise SourceAbsent("CIFAR-10 not cached")
+    made_from = {integrity.CIFAR10_TARBALL: f"sha256:{sha256}"}
 
-    # Only now, with the digest matched, is anything inside the tarball unpickled.
-    try:
-        arrays = read_verified_tarball(path)
-    except Exception as exc:  # verified yet unreadable: a digest substituted wrongly, or a bug
-        line = f"datasets: {path.name} passed sha256 but cannot be decoded: {type(exc).__name__}: {exc}"
-        integrity.warn(line)
-        raise SourceRefused("cached CIFAR-10 undecodable", line) from None
-    cache.save_decoded(cache_dir, key, arrays)
-    return Raw(**arrays, source=SOURCE, origin="cifar10")
+    def build() -> dict[str, np.ndarray]:
+        if path.exists():
+            try:
+                integrity.verify_file(path, sha256, hint=HINT if not download else "re-fetching")
+            except integrity.IntegrityError as exc:
+                integrity.warn(str(exc))
+                if not download:
+                    raise SourceRefused("cached CIFAR-10 failed sha256", str(exc)) from None
+                _fetch(path, sha256)
+        elif download:
+            _fetch(path, sha256)
+        else:
+            raise SourceAbsent("CIFAR-10 not cached")
+        # Only now, with the digest matched, is anything inside the tarball unpickled.
+        try:
+            return read_verified_tarball(path)
+        except Exception as exc:  # verified yet unreadable: a digest substituted wrongly, or a bug
+            line = f"datasets: {path.name} passed sha256 but cannot be decoded: {type(exc).__name__}: {exc}"
+            integrity.warn(line)
+            raise SourceRefused("cached CIFAR-10 undecodable", line) from None
+
+    arrays, notes = cache.decoded(cache_dir, key, made_from, IMAGES, build, "CIFAR-10")
+    return Raw(**arrays, source=SOURCE, origin="cifar10", notes=notes, meta={"made_from": made_from})
 
 
 def _fetch(path: Path, sha256: str) -> None:

