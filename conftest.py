@@ -475,7 +475,14 @@ def pytest_runtest_makereport(item, call):
     if framework is None or not hasattr(task, "name"):  # e.g. an empty --compare set
         return
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        _write_record(item, report, task, framework)
+        try:
+            _write_record(item, report, task, framework)
+        except OSError as exc:  # a full disk: every later record would be lost too, so the run ends here
+            path = item.config.getoption("results")
+            item.session.shouldstop = (
+                f"results: cannot write {item.nodeid}'s record to {path} ({exc.strerror or exc}); "
+                "run stopped, the records before it are whole: free space or give --results=PATH"
+            )
 
 
 def _reason(report) -> str:

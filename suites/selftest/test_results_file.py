@@ -8,6 +8,8 @@ import pytest
 
 from fixtures import results
 from reports import load
+from suites.selftest import runner
+from suites.selftest.runner import FAKE
 
 pytestmark = pytest.mark.selftest
 
@@ -57,3 +59,22 @@ def test_a_bad_line_costs_only_itself(tmp_path, capsys, bad):
     loaded = load.read([path])
     assert [r["check"] for r in loaded.records] == ["c1", "c2"] and loaded.skipped == 1
     assert f"{path}:2: skipped" in capsys.readouterr().err
+
+
+def test_disk_full_mid_run_stops_the_run_and_keeps_what_was_written(tmp_path):
+    """The disk fills at the second record: that test's outcome is still reported, the run stops
+    with one line naming the cause and the remedy, the first record is whole, no worker is left."""
+    proc, recs = runner.run(
+        tmp_path,
+        ["-p", "suites.selftest.diskfull", "suites/parity/test_model.py", "--framework", "fake", "--task", "mnist_mlp"],
+        entries={"fake": FAKE},
+        env={"DLPARITY_DISK_FULL_AFTER": "1"},
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out[-3000:]  # interrupted, not green
+    said = [ln for ln in out.splitlines() if "results: cannot write" in ln]
+    assert len(said) == 1 and "No space left on device" in said[0] and "free space or give --results" in said[0], out
+    assert "INTERNALERROR" not in out and "2 passed" in out
+    assert len(recs) == 1 and (tmp_path / "results.jsonl").read_bytes().endswith(b"\n")
+    pid = recs[0]["worker"]["pid"]
+    assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
