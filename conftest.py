@@ -327,19 +327,38 @@ def record(request) -> dict:
     return rec
 
 
-def ready_worker(
+class NotReady(Exception):
+    """An entry's worker cannot run a task: ``importable`` is False when it does not even start."""
+
+    def __init__(self, why: str, importable: bool):
+        super().__init__(why)
+        self.importable = importable
+
+
+def worker_for(
     pool: Pool, framework: str, task, device: str, training: bool, copy: str = "", env: dict | None = None
 ) -> Worker:
-    """The entry's worker once it proved importable and said it supports task x device; else skip."""
+    """The entry's worker once it proved importable and said it supports task x device; else :class:`NotReady`."""
     w = pool.get(framework, copy, env)
     info = w.start()
     if not info.get("importable"):
         hint = pool.entries[framework].advice(str(info.get("error")))
-        pytest.skip(f"{framework}: not importable by {w.python}: {info.get('error')}" + (f" ({hint})" if hint else ""))
+        why = f"{framework}: not importable by {w.python}: {info.get('error')}" + (f" ({hint})" if hint else "")
+        raise NotReady(why, importable=False)
     ok = w.call("supports", {**task_args(task), "device": device, "training": training})[0]
     if not ok["ok"]:
-        pytest.skip(f"{framework} does not run {task.name} on {device}: {ok['reason']}")
+        raise NotReady(f"{framework} does not run {task.name} on {device}: {ok['reason']}", importable=True)
     return w
+
+
+def ready_worker(
+    pool: Pool, framework: str, task, device: str, training: bool, copy: str = "", env: dict | None = None
+) -> Worker:
+    """:func:`worker_for`, skipping the test where the entry cannot run the task."""
+    try:
+        return worker_for(pool, framework, task, device, training, copy, env)
+    except NotReady as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
 """A/B: entry B against entry A (two environments of one framework), alternating rounds, gated.
 
 Runs only with ``--compare A B``; ``--gate 10%`` turns a confident slowdown past 10 %, or a parity
-failure of B where A passes, into a failed test. Without ``--gate`` the verdict uses 5 %.
+failure of B where A passes, into a failed test. Without ``--gate`` the verdict uses 5 %. A side that
+cannot start (not importable), or B no longer running a task that A runs, fails the test: a broken
+upgrade must never pass a gate as a skip. Only a task that A does not run either is skipped.
 """
 
 import pytest
 
-from conftest import STATE, ready_worker
+from conftest import STATE, NotReady, worker_for
 from fixtures import checks, compare
 from fixtures.worker import prepare
 
@@ -22,12 +24,28 @@ def _parity(task, w, device, seed) -> str:
     return "passed"
 
 
+def _sides(pool, a, b, task, device):
+    """Both sides' workers; a side that cannot start, or B failing where A runs, fails the test."""
+    sides, why = {}, {}
+    for name, copy in ((a, ""), (b, "b" if a == b else "")):  # A/A: two processes
+        try:
+            sides[name + copy] = worker_for(pool, name, task, device, training=True, copy=copy)
+        except NotReady as exc:
+            if not exc.importable:
+                pytest.fail(f"compare: {exc}", pytrace=False)
+            why[name + copy] = str(exc)
+    if why.get(a):
+        pytest.skip(f"compare: nothing to compare with: {why[a]}")
+    if why:
+        pytest.fail(f"compare: {next(iter(why.values()))}, which {a} runs", pytrace=False)
+    return sides.values()
+
+
 @pytest.mark.training
 def test_ab(request, task, ab, pool, device, seed, profile, datasets_cache, record):
     a, b = ab
     gate = request.config.stash[STATE]["gate"]
-    wa = ready_worker(pool, a, task, device, training=True)
-    wb = ready_worker(pool, b, task, device, training=True, copy="b" if a == b else "")  # A/A: two processes
+    wa, wb = _sides(pool, a, b, task, device)
     parity_a, parity_b = _parity(task, wa, device, seed), _parity(task, wb, device, seed)
     path, data = datasets_cache(task, profile)
     rep_a, rep_b = (compare.loaded_rep(w, task, device, seed, path) for w in (wa, wb))

@@ -4,6 +4,7 @@
 raise, or kill only the first worker that runs it (``FAKEFW_ONCE``: a marker file path), so the
 self-tests can watch the harness contain it. ``FAKEFW_WRONG_AT_SEEDS=2,5`` plants
 a seed-dependent defect: under those seeds the forward output is 1e-2 off (a flaky check's shape).
+``FAKEFW_UNSUPPORTED=mnist_mlp,...`` makes ``supports`` decline those tasks.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class FakeAdapter(Adapter):
     def supports(self, task, device):
         if device == "gpu":
             return False, "the fake framework has no GPU"
+        if task.name in os.environ.get("FAKEFW_UNSUPPORTED", "").split(","):
+            return False, "declined (FAKEFW_UNSUPPORTED)"
         return True, ""
 
     def prepare(self, task, device, seed):
