@@ -585,17 +585,24 @@ def _expose_pool(request, pool):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """This run's timed tests also go out in pytest-benchmark's JSON format (benchmark.json)."""
+    """This run's timed tests also go out in pytest-benchmark's JSON format (benchmark.json), and its
+    verdicts (every part of the run so far) as Markdown for a CI job summary (summary.md)."""
     state = session.config.stash.get(STATE, None)
     path = Path(session.config.getoption("results"))
     if state is None or not path.is_file() or hasattr(session.config, "workerinput"):  # xdist: the controller
         return
-    mine = [r for r in results.read([path]) if r.get("run_id") == state["run_id"] and r["kind"] in ("train", "infer")]
-    if mine:
+    from reports import load, summary
+
+    run = [r for r in results.read([path]) if r.get("run_id") == state["run_id"]]
+    timed = [r for r in run if r["kind"] in ("train", "infer")]
+    if timed:
         from fixtures import benchjson
 
         out = path.parent / "benchmark.json"
-        out.write_text(json.dumps(benchjson.build(mine, state["machine"], ROOT), indent=1, default=str))
+        out.write_text(json.dumps(benchjson.build(timed, state["machine"], ROOT), indent=1, default=str))
+    if run:
+        text = summary.markdown([load.normalise(r) for r in run], f"dlparity run {state['run_id']}")
+        (path.parent / "summary.md").write_text(text, encoding="utf-8")
 
 
 def pytest_report_header(config):

@@ -18,7 +18,7 @@ def render(paths, out=DEFAULT_OUTPUT, title: str = "dlparity report") -> dict:
 
     Raises ``FileNotFoundError`` naming the first missing results file.
     """
-    from reports import load, page
+    from reports import load, page, summary
 
     paths = [Path(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
     for p in paths:
@@ -30,6 +30,7 @@ def render(paths, out=DEFAULT_OUTPUT, title: str = "dlparity report") -> dict:
     text, stats = page.build(loaded, title=title, extra_links=links)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
+    (out.parent / "summary.md").write_text(summary.markdown(loaded.latest, title), encoding="utf-8")
     stats["output"] = str(out)
     return stats
 

@@ -77,6 +77,8 @@ def test_fake_framework_passes_parity_and_records(tmp_path):
     rec = got["test_forward_matches_reference[mnist_mlp-fake]"]
     assert rec["kind"] == "parity" and rec["version"]["framework"] == "fake"
     assert rec["figures"]["max_abs_err"] < 1e-5 and rec["machine"]["cores"] >= 1
+    summary = (tmp_path / "summary.md").read_text()  # the run's verdicts for a CI job summary
+    assert summary.startswith(f"## dlparity run {rec['run_id']}\n\n**passed**: 3 tests recorded: 3 passed")
 
 
 def test_missing_framework_skips_with_reason(tmp_path):

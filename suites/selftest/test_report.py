@@ -577,3 +577,31 @@ def test_parity_across_seeds_names_a_flaky_check(tmp_path):
     path.write_text("".join(json.dumps(r) + "\n" for r in recs[:1] + recs[2:3]))
     reports.render(path, tmp_path / "index.html")
     assert "Parity across seeds" not in (tmp_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_summary_markdown_names_gate_verdicts_failures_and_expected_differences(tmp_path):
+    from reports import load, summary
+
+    records = [
+        *compare_records(),
+        rec("torch", "mnist_mlp", "parity", check="forward_matches_reference"),
+        rec("keras-jax", "mnist_cnn", "parity", "failed", check="train_step_matches_reference", reason="max|err| 3e-2"),
+        rec(
+            "keras-jax", "imdb_gru", "parity", "skipped", check="gradients", reason="expected difference (x): why"
+        ),
+    ]
+    text = summary.markdown([load.normalise(r) for r in records], "run r1")
+    assert text.startswith("## run r1\n\n**FAILED**: 5 tests recorded: 2 passed, 2 failed, 1 expected difference")
+    assert "| torch | torch-next | mnist_mlp | 1.180 | 1.150–1.210 | 10% | slower | yes | failed |" in text
+    assert "| torch | torch | cifar10_cnn | 1.004 | 0.981–1.027 | 5% | same | no | passed |" in text
+    assert (
+        "| keras-jax | mnist_cnn | test_train_step_matches_reference[mnist_cnn-keras-jax] | max\\|err\\| 3e-2 |" in text
+    )
+    assert "| keras-jax | imdb_gru | gradients | expected difference (x): why |" in text
+    clean = summary.markdown([load.normalise(records[-3])], "run r2")
+    assert clean.startswith("## run r2\n\n**passed**: 1 tests recorded: 1 passed") and "###" not in clean
+
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    reports.render([path], tmp_path / "index.html")
+    assert (tmp_path / "summary.md").read_text().startswith("## dlparity report\n\n**FAILED**")
