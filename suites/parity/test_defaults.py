@@ -9,7 +9,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from fixtures import checks, initializers, weights
+from fixtures import checks, initializers, known_defaults, weights
 from fixtures.tasks.spec import BatchNorm, Conv2D, Dense, Embedding, Flatten, MaxPool2D, param_layers
 from fixtures.worker import prepare, task_args
 
@@ -106,12 +106,19 @@ def test_default_initializers(task, worker, device, seed, record):
 
 
 def test_layer_defaults(task, worker, device, seed, record):
-    """Record what the framework's layers do with arguments left out (kernel 3, pool stride, padding,
-    activation, bias), measured by building them and running probes."""
+    """What the framework's layers do with arguments left out (kernel 3, pool stride, padding,
+    activation, bias), measured by building them and running probes, is what was reviewed for this
+    version (fixtures/known_defaults.py): an upgrade that changes a default users rely on fails."""
     reply, _ = _call(worker, "layer_defaults", task, device, seed)
     defaults = reply["defaults"]
     assert defaults, "no layer defaults measured"
-    record["figures"] = {"layer_defaults": defaults}
+    want, where = known_defaults.expected(worker.info["version"])
+    record["figures"] = {"layer_defaults": defaults, "reviewed": where}
+    assert want is not None, (
+        f"{where}: review the measured ones and file them (python -m fixtures.known_defaults record)"
+    )
+    changed = known_defaults.differences(want, defaults)
+    assert not changed, f"layer defaults differ from {where}: " + "; ".join(changed)
 
 
 def _expected(layer) -> dict:

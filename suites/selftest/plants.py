@@ -197,6 +197,19 @@ def torch_maxpool_stride_1(adapter) -> None:
     torch.nn.MaxPool2d.__init__ = stride_one
 
 
+def torch_maxpool_default_stride_1(adapter) -> None:
+    """A release that changes MaxPool2d's default stride to 1 (an explicit stride still holds): every
+    model the suite builds passes, as it gives the stride; only the reviewed defaults catch it."""
+    import torch
+
+    init = torch.nn.MaxPool2d.__init__
+
+    def default_stride_one(self, kernel_size, stride=None, *args, **kw):
+        init(self, kernel_size, 1 if stride is None else stride, *args, **kw)
+
+    torch.nn.MaxPool2d.__init__ = default_stride_one
+
+
 # -- initialisers, layer defaults, gradient state at eval, layouts (suites/parity/test_defaults.py) --------
 
 

@@ -35,3 +35,20 @@ def test_broken_side_fails_the_gate(tmp_path, a, b, code, said):
     assert proc.returncode == code, out[-3000:]
     assert said in out and "Traceback" not in out, out[-3000:]
     assert [r["outcome"] for r in recs] == ["failed" if code else "skipped"]
+
+
+@pytest.mark.slow
+def test_changed_layer_default_fails_the_gate(tmp_path):
+    """B a release whose MaxPool2d default stride became 1: every parity check passes (the suite gives
+    every argument), the gate fails on the changed default with both values."""
+    pytest.importorskip("torch")
+    torch = {"module": "fixtures.frameworks.torch_adapter"}
+    hook = {"DLPARITY_WORKER_HOOK": "suites.selftest.plants:torch_maxpool_default_stride_1"}
+    entries = {"old": torch, "new": {**torch, "env": hook}}
+    args = ["suites/perf/test_compare.py", "--task", "mnist_mlp", "--compare", "old", "new", "--gate", "10%"]
+    proc, recs = runner.run(tmp_path, [*args, "--compare-rounds", "3"], entries=entries)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out[-3000:]
+    said = 'gate: new changed layer defaults: pool_stride: old "= pool size (2)", new "1"'
+    assert said in out, out[-3000:]
+    assert recs[0]["figures"]["parity_b"] == "passed"

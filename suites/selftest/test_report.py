@@ -586,9 +586,7 @@ def test_summary_markdown_names_gate_verdicts_failures_and_expected_differences(
         *compare_records(),
         rec("torch", "mnist_mlp", "parity", check="forward_matches_reference"),
         rec("keras-jax", "mnist_cnn", "parity", "failed", check="train_step_matches_reference", reason="max|err| 3e-2"),
-        rec(
-            "keras-jax", "imdb_gru", "parity", "skipped", check="gradients", reason="expected difference (x): why"
-        ),
+        rec("keras-jax", "imdb_gru", "parity", "skipped", check="gradients", reason="expected difference (x): why"),
     ]
     text = summary.markdown([load.normalise(r) for r in records], "run r1")
     assert text.startswith("## run r1\n\n**FAILED**: 5 tests recorded: 2 passed, 2 failed, 1 expected difference")
