@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fixtures import compare, matrix, phases, results  # noqa: E402
+from fixtures import compare, fingerprint, matrix, phases, results  # noqa: E402
 from fixtures import tasks as task_registry  # noqa: E402
 from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied, task_args  # noqa: E402
 
@@ -175,7 +175,9 @@ def pytest_configure(config):
         "run_id": getattr(config, "workerinput", {}).get("dlparity_run_id")
         or os.environ.get("DLPARITY_RUN_ID")
         or uuid.uuid4().hex[:12],
-        "machine": results.machine_info(),
+        "machine": getattr(config, "workerinput", {}).get("dlparity_machine") or fingerprint.machine(),
+        "commit": fingerprint.commit(ROOT),
+        "environments": set(),  # packages hashes written to environments.jsonl by this process
         "parity": {},
     }
     state = config.stash[STATE]
@@ -195,6 +197,7 @@ def pytest_configure(config):
 def pytest_configure_node(node):
     """pytest-xdist, in the controller: each process it starts writes under the controller's run id."""
     node.workerinput["dlparity_run_id"] = node.config.stash[STATE]["run_id"]
+    node.workerinput["dlparity_machine"] = node.config.stash[STATE]["machine"]
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
@@ -537,6 +540,8 @@ def _write_record(item, report, task, framework):
         info = w.info or {}
         winfo = {
             "python": w.python,
+            "python_version": info.get("python_version"),
+            **_environment(state, info.get("packages"), Path(config.getoption("results")).parent),
             "pid": info.get("pid"),
             "numpy": info.get("numpy"),
             "blas": info.get("blas"),
@@ -568,11 +573,24 @@ def _write_record(item, report, task, framework):
             "figures": {k: v for k, v in figures.items() if not (isinstance(v, float) and math.isnan(v))},
             "describe": rec.get("describe", {}),
             "machine": state["machine"],
+            "commit": {k: state["commit"].get(k) for k in ("id", "dirty", "branch")},
             "worker": winfo,
             "seconds": round(item.stash.get(SETUP_S, 0.0) + (report.duration if report.when == "call" else 0.0), 3),
             "phases": phases.take(),
         },
     )
+
+
+def _environment(state: dict, packages, folder: Path) -> dict:
+    """A worker's package set as a hash and count for its records; the list itself goes once per hash
+    to ``environments.jsonl`` beside the records."""
+    if not isinstance(packages, list):
+        return {}
+    digest = fingerprint.packages_hash(packages)
+    if digest not in state["environments"]:
+        results.append(folder / "environments.jsonl", {"packages_hash": digest, "packages": packages})
+        state["environments"].add(digest)
+    return {"packages_hash": digest, "packages_count": len(packages)}
 
 
 POOL = pytest.StashKey["Pool"]()
@@ -599,7 +617,7 @@ def pytest_sessionfinish(session, exitstatus):
         from fixtures import benchjson
 
         out = path.parent / "benchmark.json"
-        out.write_text(json.dumps(benchjson.build(timed, state["machine"], ROOT), indent=1, default=str))
+        out.write_text(json.dumps(benchjson.build(timed, state["machine"], state["commit"]), indent=1, default=str))
     if run:
         text = summary.markdown([load.normalise(r) for r in run], f"dlparity run {state['run_id']}")
         (path.parent / "summary.md").write_text(text, encoding="utf-8")
@@ -611,7 +629,7 @@ def pytest_report_header(config):
     return [
         f"dlparity: profile={config.getoption('profile')} device={'gpu' if config.getoption('gpu') else 'cpu'} "
         f"frameworks={','.join(state['entries'])} results={config.getoption('results')}",
-        f"machine: {m['cpu']}, {m['cores']} cores, python {m['python']}",
+        f"machine: {fingerprint.label(m)}, python {m['python']}",
     ]
 
 

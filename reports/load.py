@@ -16,7 +16,8 @@ from pathlib import Path
 SCHEMA = 1  # fixtures/results.py SCHEMA this renderer understands
 REQUIRED = ("framework", "task", "kind", "outcome")
 KINDS = ("parity", "train", "infer", "compare", "threads")
-KEY = ("framework", "task", "kind", "check", "profile", "device")  # A/B records add their test id (A and B)
+# A/B records add their test id (A and B); machine_id: two machines' figures never replace each other
+KEY = ("framework", "task", "kind", "check", "profile", "device", "machine_id")
 MAX_WARNINGS = 20
 
 
@@ -57,10 +58,19 @@ def normalise(rec: dict) -> dict:
         rec[key] = "" if value is None else str(value)
     rec["profile"] = rec["profile"] or "?"
     rec["device"] = rec["device"] or "?"
-    for key in ("version", "data", "figures", "describe", "machine", "worker"):
+    for key in ("version", "data", "figures", "describe", "machine", "worker", "commit"):
         if not isinstance(rec.get(key), dict):
             rec[key] = {}
+    rec["machine_id"] = machine_id(rec["machine"])
     return rec
+
+
+def machine_id(machine: dict) -> str:
+    """The fingerprint's id (fixtures/fingerprint.py); for records written before fingerprints, the host
+    and CPU they name."""
+    if machine.get("id"):
+        return str(machine["id"])
+    return f"{machine.get('hostname', '?')}: {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores"
 
 
 def json_lines(path, warn):

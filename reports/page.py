@@ -72,11 +72,12 @@ def _h2(anchor: str) -> str:
     return f'<h2 id="{anchor}">{n}. {esc(TITLES[anchor])}</h2>'
 
 
-def _group_title(profile: str, device: str) -> str:
-    return f"profile <code>{esc(profile)}</code>, device <code>{esc(device)}</code>"
+def _group_title(profile: str, device: str, machine: str = "") -> str:
+    machine = f", machine <code>{esc(machine)}</code>" if machine else ""
+    return f"profile <code>{esc(profile)}</code>, device <code>{esc(device)}</code>{machine}"
 
 
-def _charts(recs: list[dict], key: tuple[str, str], colors: dict) -> tuple[str, int]:
+def _charts(recs: list[dict], key: tuple[str, ...], colors: dict) -> tuple[str, int]:
     figs, count = [], 0
     train, infer = tables.by_cell(recs, "train"), tables.by_cell(recs, "infer")
     for task in sorted({t for t, _ in train} | {t for t, _ in infer}):
@@ -126,10 +127,10 @@ def _roofline(records: list[dict], grouped: dict) -> str:
         "measured step (the training test fails at 1 %).</p>"
     ]
     found = False
-    for (profile, device), recs in grouped.items():
+    for key, recs in grouped.items():
         if any(r["kind"] in ("train", "infer") for r in recs):
             found = True
-            out.append(f"<h3>Roofline: {_group_title(profile, device)}</h3>{tables.roofline_table(recs)}")
+            out.append(f"<h3>Roofline: {_group_title(*key)}</h3>{tables.roofline_table(recs)}")
     if not found:
         out.append('<p class="muted">No records.</p>')
     return "".join(out)
@@ -147,14 +148,14 @@ def _ab(grouped: dict, stats: dict) -> str:
         "failed the test.</p>"
     ]
     found = False
-    for (profile, device), recs in grouped.items():
+    for key, recs in grouped.items():
         ab = tables.ab_records(recs)
         if not ab:
             continue
         found = True
-        notes = Notes(slug("ab", profile, device))
+        notes = Notes(slug("ab", *key))
         for task in sorted({r["task"] for r in ab}):
-            out.append(f"<h3>A/B: task <code>{esc(task)}</code>, {_group_title(profile, device)}</h3>")
+            out.append(f"<h3>A/B: task <code>{esc(task)}</code>, {_group_title(*key)}</h3>")
             out.append(tables.ab_table([r for r in ab if r["task"] == task], notes))
         out.append(notes.html("Failures and skips"))
         rows = []
@@ -163,10 +164,11 @@ def _ab(grouped: dict, stats: dict) -> str:
             a, b = tables.ab_pair(r)
             rows.append((f"{r['task']}: {b} vs {a}", f.get("ratio"), iqr(f.get("ci")), f.get("threshold"),
                          str(f.get("verdict", ""))))  # fmt: skip
-        uri = charts.ab_ratios(f"A/B round-time ratio B/A, {profile} / {device}", rows)
+        where = " / ".join(part for part in key if part)
+        uri = charts.ab_ratios(f"A/B round-time ratio B/A, {where}", rows)
         if uri:
             stats["charts"] += 1
-            alt = f"A/B ratios B/A with confidence intervals, profile {profile}, device {device}"
+            alt = f"A/B ratios B/A with confidence intervals, {where}"
             out.append(
                 f'<div class="charts"><figure><img src="{uri}" alt="{esc(alt)}"><figcaption>{esc(alt)}; dashed line: '
                 "no change; band: 1 ± threshold</figcaption></figure></div>"
@@ -242,11 +244,11 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
             "25 %). It is reported, never gated on."
         )
         body.append(f'{_h2(anchor)}<p class="sub">{intro}</p>')
-        for (profile, device), recs in grouped.items():
+        for key, recs in grouped.items():
             if not any(r["kind"] == kind for r in recs):
                 continue
-            notes = Notes(slug(kind, profile, device))
-            body.append(f"<h3>{heading}: {_group_title(profile, device)}</h3>")
+            notes = Notes(slug(kind, *key))
+            body.append(f"<h3>{heading}: {_group_title(*key)}</h3>")
             body.append(tables.perf_table(recs, kind, notes, latest_parity))
             body.append(notes.html())
         if not any(r["kind"] == kind for r in records):
@@ -259,10 +261,10 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
         "float32 matmul peak (see the roofline).</p>"
     )
     has_perf = False
-    for (profile, device), recs in grouped.items():
+    for key, recs in grouped.items():
         if any(r["kind"] in ("train", "infer") for r in recs):
             has_perf = True
-            body.append(f"<h3>GFLOP/s: {_group_title(profile, device)}</h3>{tables.gflops_table(recs)}")
+            body.append(f"<h3>GFLOP/s: {_group_title(*key)}</h3>{tables.gflops_table(recs)}")
     if not has_perf:
         body.append('<p class="muted">No records.</p>')
 
@@ -302,11 +304,11 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
         "model under the same canonical weights. Small text: the worst errors measured.</p>"
     )
     any_parity = False
-    for (profile, device), recs in grouped.items():
+    for key, recs in grouped.items():
         if any(r["kind"] == "parity" for r in recs):
             any_parity = True
-            notes = Notes(slug("parity", profile, device))
-            body.append(f"<h3>Parity: {_group_title(profile, device)}</h3>{tables.parity_matrix(recs, notes)}")
+            notes = Notes(slug("parity", *key))
+            body.append(f"<h3>Parity: {_group_title(*key)}</h3>{tables.parity_matrix(recs, notes)}")
             body.append(notes.html("Failures and skips"))
     if not any_parity:
         body.append('<p class="muted">No parity records.</p>')

@@ -19,12 +19,29 @@ NOISY_CV = 0.25  # coefficient of variation over rounds past which a cell is fla
 # grouping and small formatters
 
 
-def groups(records: list[dict]) -> dict[tuple[str, str], list[dict]]:
-    """Records per (profile, device), in a stable order."""
-    out: dict[tuple[str, str], list[dict]] = defaultdict(list)
+def groups(records: list[dict]) -> dict[tuple[str, str, str], list[dict]]:
+    """Records per (profile, device, machine), in a stable order: no table ever holds two machines'
+    figures. The machine is its label (id and hardware), or "" when every record is from one machine."""
+    labels = machine_labels(records)
+    out: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for rec in records:
-        out[(rec["profile"], rec["device"])].append(rec)
+        out[(rec["profile"], rec["device"], labels[rec["machine_id"]] if len(labels) > 1 else "")].append(rec)
     return dict(sorted(out.items()))
+
+
+def machine_labels(records: list[dict]) -> dict[str, str]:
+    """machine_id -> ``id (CPU, cores, memory, GPUs, host)``."""
+    out: dict[str, str] = {}
+    for rec in records:
+        if rec["machine_id"] not in out:
+            m = rec["machine"]
+            gpus = ", ".join(str(g.get("model", "?")) for g in m.get("gpus") or [] if isinstance(g, dict))
+            bits = [str(m.get("cpu", "?")), f"{m.get('cores', '?')} cores"]
+            bits += [f"{m['memory_gb']} GB"] if m.get("memory_gb") else []
+            bits += [gpus] if gpus else []
+            bits += [f"host {m['hostname']}"] if m.get("hostname") else []
+            out[rec["machine_id"]] = f"{m['id']} ({', '.join(bits)})" if m.get("id") else rec["machine_id"]
+    return out
 
 
 def by_cell(records: list[dict], kind: str) -> dict[tuple[str, str], dict]:
@@ -203,16 +220,11 @@ def summary(loaded, records: list[dict]) -> str:
             )
     fw_notes = Notes("frameworks")
     fw_table = frameworks_table(records, fw_notes)
-    machines = {}
-    for r in records:
-        m = r["machine"]
-        key = (m.get("hostname"), m.get("cpu"), m.get("platform"))
-        machines.setdefault(key, m)
+    machines = {r["machine_id"]: r["machine"] for r in records}
     m_items = "".join(
-        f"<li>{esc(m.get('hostname', '?'))}: {esc(m.get('cpu', '?'))}, {esc(m.get('cores', '?'))} cores, "
-        f"{esc(str(m.get('memory_gb')) + ' GB, ' if m.get('memory_gb') else '')}python {esc(m.get('python', '?'))}, "
-        f"{esc(m.get('platform', '?'))}</li>"
-        for m in machines.values()
+        f"<li>{esc(label)}: python {esc(machines[mid].get('python', '?'))}, "
+        f"{esc(machines[mid].get('platform', '?'))}</li>"
+        for mid, label in machine_labels(records).items()
     )
     blas = defaultdict(set)
     for r in records:
@@ -751,40 +763,58 @@ def seeds_tables() -> str:
 # 9. machines and versions
 
 
+def _machine_cell(key: str, value) -> str:
+    if key == "cpu_flags" and value:
+        flags = str(value).split()
+        return f"<details><summary>{len(flags)} flags</summary>{esc(' '.join(flags))}</details>"
+    if key == "gpus" and isinstance(value, list):
+        return esc("; ".join(", ".join(f"{k} {v}" for k, v in g.items()) for g in value) or "none")
+    return esc("—" if value is None else value)
+
+
 def machines_table(records: list[dict]) -> str:
+    """One row per machine fingerprint (the latest record's facts), with the runs and commits on it."""
     seen: dict[str, dict] = {}
     runs: dict[str, set] = defaultdict(set)
+    commits: dict[str, set] = defaultdict(set)
     for r in records:
-        key = json.dumps(r["machine"], sort_keys=True, default=str)
-        seen.setdefault(key, r["machine"])
+        key = r["machine_id"]
+        seen[key] = r["machine"]
         runs[key].add(r["run_id"])
+        if r["commit"].get("id"):
+            commits[key].add(str(r["commit"]["id"])[:10] + (" (dirty)" if r["commit"].get("dirty") else ""))
     if not seen:
         return ""
-    first = ["hostname", "cpu", "cores", "memory_gb", "python", "platform"]
+    first = ["id", "hostname", "cpu", "cores", "memory_gb", "gpus", "python", "platform"]
     keys = first + sorted({k for m in seen.values() for k in m} - set(first))
     rows = [
         "<tr>"
-        + "".join(f"<td>{esc(m.get(k, '—'))}</td>" for k in keys)
-        + f"<td>{esc(', '.join(sorted(runs[key])))}</td></tr>"
+        + "".join(f"<td>{_machine_cell(k, m.get(k))}</td>" for k in keys)
+        + f"<td>{esc(', '.join(sorted(runs[key])))}</td><td>{esc(', '.join(sorted(commits[key])) or '—')}</td></tr>"
         for key, m in seen.items()
     ]
-    return _table([*(esc(k) for k in keys), "runs"], rows, "compact")
+    return _table([*(esc(k) for k in keys), "runs", "dlparity commits"], rows, "compact")
 
 
 def versions_table(records: list[dict]) -> str:
     rows: dict[tuple, dict] = {}
     for r in records:
         v, w = r["version"], r["worker"]
-        key = (r["framework"], json.dumps(v, sort_keys=True, default=str), str(r["machine"].get("hostname", "?")))
+        env = (
+            f"python {w.get('python_version', '?')}, {w['packages_count']} packages {w['packages_hash']}"
+            if w.get("packages_hash")
+            else str(w.get("python", "—"))
+        )
+        key = (r["framework"], json.dumps(v, sort_keys=True, default=str), r["machine_id"], env)
         row = rows.setdefault(key, {"rec": r, "rss": [], "runs": set()})
         if is_num(w.get("peak_rss_mb")):
             row["rss"].append(w["peak_rss_mb"])
         row["runs"].add(r["run_id"])
         if w and not row["rec"]["worker"]:
             row["rec"] = r
-    known = {fw for (fw, v, _) in rows if v != "{}"}
+    known = {fw for (fw, v, _, _) in rows if v != "{}"}
     out = []
-    for (fw, v, host), row in sorted(rows.items()):
+    for (fw, v, machine, env), row in sorted(rows.items()):
         if v == "{}" and fw in known:
             continue  # records written before that worker reported its version
         r = row["rec"]
@@ -792,12 +822,13 @@ def versions_table(records: list[dict]) -> str:
         out.append(
             f'<tr><th class="row">{esc(fw)}</th><td>{esc(version_text(r["version"]))}</td>'
             f"<td>{esc(', '.join(map(str, devices)) if isinstance(devices, list) else devices or '—')}</td>"
-            f"<td>{esc(r['worker'].get('python', '—'))}</td><td>{esc(r['worker'].get('numpy', '—'))}</td>"
-            f"<td>{esc(blas_text(r['worker'].get('blas')))}</td>"
-            f"<td>{num(max(row['rss'])) if row['rss'] else '—'}</td><td>{esc(host)}</td>"
+            f"<td>{esc(r['worker'].get('python', '—'))}</td><td>{esc(env)}</td>"
+            f"<td>{esc(r['worker'].get('numpy', '—'))}</td><td>{esc(blas_text(r['worker'].get('blas')))}</td>"
+            f"<td>{num(max(row['rss'])) if row['rss'] else '—'}</td><td>{esc(machine)}</td>"
             f"<td>{esc(', '.join(sorted(row['runs'])))}</td></tr>"
         )
-    head = ["framework", "version", "devices", "worker python", "numpy", "BLAS", "peak RSS MB", "host", "runs"]
+    head = ["framework", "version", "devices", "worker python", "environment (environments.jsonl)", "numpy", "BLAS",
+            "peak RSS MB", "machine", "runs"]  # fmt: skip
     return _table(head, out, "compact")
 
 

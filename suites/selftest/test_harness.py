@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures import results
 from fixtures.tasks import TASKS
 from suites.selftest import runner
 from suites.selftest.runner import FAKE, by_test
@@ -77,6 +78,13 @@ def test_fake_framework_passes_parity_and_records(tmp_path):
     rec = got["test_forward_matches_reference[mnist_mlp-fake]"]
     assert rec["kind"] == "parity" and rec["version"]["framework"] == "fake"
     assert rec["figures"]["max_abs_err"] < 1e-5 and rec["machine"]["cores"] >= 1
+    # the fingerprint: machine (py-cpuinfo's flags through pytest-benchmark), commit, worker environment
+    assert len(rec["machine"]["id"]) == 10 and rec["machine"]["cpu_flags"] and len(rec["commit"]["id"]) == 40
+    envs = results.read([tmp_path / "environments.jsonl"])
+    assert [e["packages_hash"] for e in envs] == [rec["worker"]["packages_hash"]]
+    assert len(envs[0]["packages"]) == rec["worker"]["packages_count"] and any(
+        "numpy==" in p for p in envs[0]["packages"]
+    )
     summary = (tmp_path / "summary.md").read_text()  # the run's verdicts for a CI job summary
     assert summary.startswith(f"## dlparity run {rec['run_id']}\n\n**passed**: 3 tests recorded: 3 passed")
 

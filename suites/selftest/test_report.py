@@ -603,3 +603,26 @@ def test_summary_markdown_names_gate_verdicts_failures_and_expected_differences(
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     reports.render([path], tmp_path / "index.html")
     assert (tmp_path / "summary.md").read_text().startswith("## dlparity report\n\n**FAILED**")
+
+
+def test_two_machines_never_share_a_table(tmp_path):
+    """Records of two machine fingerprints merged into one file: each machine keeps its own latest
+    record and its own training table; neither figure replaces or sits beside the other."""
+    fast = {**MACHINE, "id": "aaaaaaaaaa", "cpu": "Fast CPU", "hostname": "fast"}
+    slow = {**MACHINE, "id": "bbbbbbbbbb", "cpu": "Slow CPU", "hostname": "slow"}
+    recs = [
+        rec("torch", "mnist_mlp", "train", figures=train_figures(9000.0), machine=fast),
+        rec(
+            "torch", "mnist_mlp", "train", figures=train_figures(1000.0), machine=slow, time="2026-01-02T10:00:00+00:00"
+        ),  # fmt: skip
+    ]
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    reports.render([path], tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    training = section(page, "training")
+    heads = re.findall(r"<h3>Training: (.*?)</h3>", training)
+    assert len(heads) == 2 and "aaaaaaaaaa (Fast CPU" in heads[0] and "bbbbbbbbbb (Slow CPU" in heads[1], heads
+    tables = re.split(r"<h3>Training: ", training)[1:]
+    assert "9,000" in tables[0] and "1,000" not in tables[0], tables[0][:2000]
+    assert "1,000" in tables[1] and "9,000" not in tables[1], tables[1][:2000]
