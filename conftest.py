@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fixtures import compare, fingerprint, matrix, phases, results  # noqa: E402
+from fixtures import baselines, compare, fingerprint, matrix, phases, results  # noqa: E402
 from fixtures import tasks as task_registry  # noqa: E402
 from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied, task_args  # noqa: E402
 
@@ -97,7 +97,32 @@ def pytest_addoption(parser):
         default=None,
         metavar="PCT",
         help="with --compare: fail when B is slower than A beyond PCT (e.g. 10%%) with 95%% confidence, "
-        "or when B fails parity that A passes",
+        "or when B fails parity that A passes; with --baseline: when this run is slower than the saved one",
+    )
+    g.addoption(
+        "--save",
+        default=None,
+        metavar="NAME",
+        help="store this run (records with their rounds, pytest-benchmark JSON) as NNNN_NAME.json in the "
+        "machine's folder of --save-dir (fixtures/baselines.py)",
+    )
+    g.addoption(
+        "--baseline",
+        default=None,
+        metavar="NAME",
+        help="judge each timed test against the run saved as NAME on this machine (with --gate: fail when "
+        "slower beyond PCT with 95%% confidence)",
+    )
+    g.addoption(
+        "--baseline-any-machine",
+        action="store_true",
+        help="allow a --baseline saved on another machine fingerprint (every verdict says so)",
+    )
+    g.addoption(
+        "--save-dir",
+        default=str(ROOT / ".benchmarks"),
+        metavar="DIR",
+        help="where --save stores runs and --baseline finds them (default: .benchmarks)",
     )
     g.addoption(
         "--compare-rounds",
@@ -162,8 +187,10 @@ def pytest_configure(config):
         gate = compare.parse_threshold(gate) if gate is not None else None
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
-    if gate is not None and not compare_pair:
-        raise pytest.UsageError("--gate needs --compare A B")
+    if gate is not None and not (compare_pair or config.getoption("baseline")):
+        raise pytest.UsageError("--gate needs --compare A B or --baseline NAME")
+    if config.getoption("save") and not baselines.NAME.match(config.getoption("save")):
+        raise pytest.UsageError(f"--save: {config.getoption('save')!r}: a name is letters, digits, '.', '_', '-'")
     if compare_pair:
         chosen = list(dict.fromkeys([*chosen, *compare_pair]))
     config.stash[STATE] = {
@@ -181,6 +208,16 @@ def pytest_configure(config):
         "parity": {},
     }
     state = config.stash[STATE]
+    if config.getoption("baseline"):
+        try:
+            state["baseline"] = baselines.find(
+                Path(config.getoption("save_dir")),
+                config.getoption("baseline"),
+                state["machine"],
+                config.getoption("baseline_any_machine"),
+            )
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
     path = Path(config.getoption("results"))
     if os.environ.get("DLPARITY_RUN_ID") and path.is_file():  # an earlier part's parity outcomes
         for rec in results.read([path]):
@@ -593,6 +630,25 @@ def _environment(state: dict, packages, folder: Path) -> dict:
     return {"packages_hash": digest, "packages_count": len(packages)}
 
 
+@pytest.fixture
+def against_baseline(request, task, framework, profile, device, seed):
+    """``check(record)`` for a timed test: with ``--baseline``, its verdict against the saved run goes
+    into ``record["figures"]["baseline"]``, and under ``--gate`` a ``slower`` one fails the test."""
+    state = request.config.stash[STATE]
+
+    def check(record: dict) -> None:
+        if state.get("baseline") is None:
+            return
+        mine = {**record, "framework": framework, "task": task.name, "profile": profile, "device": device}
+        found = baselines.judge(state["baseline"], mine, state["gate"] or 0.05, seed)
+        record["figures"]["baseline"] = found
+        print(found.get("message") or found["missing"])
+        if state["gate"] is not None and found.get("verdict") == "slower":
+            pytest.fail(f"gate: {found['message']}", pytrace=False)
+
+    return check
+
+
 POOL = pytest.StashKey["Pool"]()
 
 
@@ -621,6 +677,11 @@ def pytest_sessionfinish(session, exitstatus):
     if run:
         text = summary.markdown([load.normalise(r) for r in run], f"dlparity run {state['run_id']}")
         (path.parent / "summary.md").write_text(text, encoding="utf-8")
+    name = session.config.getoption("save")
+    if name and run:
+        where = Path(session.config.getoption("save_dir"))
+        saved = baselines.save(where, name, run, state["machine"], state["commit"], state["run_id"])
+        print(f"\ndlparity: saved this run as {saved} (compare a later run with --baseline {name})")
 
 
 def pytest_report_header(config):

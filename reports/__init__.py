@@ -11,10 +11,12 @@ from pathlib import Path
 
 DEFAULT_RESULTS = Path("reports/out/results.jsonl")
 DEFAULT_OUTPUT = Path("reports/out/index.html")
+DEFAULT_SAVED = Path(".benchmarks")  # conftest's --save-dir default
 
 
-def render(paths, out=DEFAULT_OUTPUT, title: str = "dlparity report") -> dict:
-    """Read ``paths`` (JSON-lines files), write the page to ``out``; returns the page's stats.
+def render(paths, out=DEFAULT_OUTPUT, title: str = "dlparity report", saved=DEFAULT_SAVED) -> dict:
+    """Read ``paths`` (JSON-lines files), write the page to ``out``; returns the page's stats. ``saved``:
+    the folder of runs stored by ``--save`` (their history is shown; None: none).
 
     Raises ``FileNotFoundError`` naming the first missing results file.
     """
@@ -27,7 +29,7 @@ def render(paths, out=DEFAULT_OUTPUT, title: str = "dlparity report") -> dict:
     out = Path(out)
     loaded = load.read(paths)
     links = [("pytest.html", "test-level report (pytest-html)")] if (out.parent / "pytest.html").is_file() else []
-    text, stats = page.build(loaded, title=title, extra_links=links)
+    text, stats = page.build(loaded, title=title, extra_links=links, saved=Path(saved) if saved else None)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     (out.parent / "summary.md").write_text(summary.markdown(loaded.latest, title), encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reports import DEFAULT_OUTPUT, DEFAULT_RESULTS, render, summary_line
+from reports import DEFAULT_OUTPUT, DEFAULT_RESULTS, DEFAULT_SAVED, render, summary_line
 
 
 def main(argv=None) -> int:
@@ -15,9 +15,14 @@ def main(argv=None) -> int:
     )
     parser.add_argument("-o", "--output", default=str(DEFAULT_OUTPUT), help=f"HTML page (default: {DEFAULT_OUTPUT})")
     parser.add_argument("--title", default="dlparity report")
+    parser.add_argument(
+        "--saved",
+        default=str(DEFAULT_SAVED),
+        help=f"runs stored by --save, for their history (default: {DEFAULT_SAVED})",
+    )
     args = parser.parse_args(argv)
     try:
-        stats = render(args.results, args.output, title=args.title)
+        stats = render(args.results, args.output, title=args.title, saved=args.saved)
     except FileNotFoundError as exc:
         print(f"reports: {exc}", file=sys.stderr)
         return 2

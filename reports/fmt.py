@@ -10,6 +10,12 @@ def esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def table(head: list[str], rows: list[str], cls: str = "") -> str:
+    """An HTML table from header cells (HTML) and row strings (``<tr>...</tr>``)."""
+    ths = "".join(f"<th>{h}</th>" for h in head)
+    return f'<table class="{cls}"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
 def is_num(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from pathlib import Path
 
-from reports import charts, defaults, scaling, suite_time, sweep, tables, threads
+from reports import charts, defaults, history, scaling, suite_time, sweep, tables, threads
 from reports.fmt import Notes, esc, iqr, slug
 from reports.load import Loaded
 
@@ -56,6 +57,7 @@ SECTIONS = [
     ("threads", "CPU thread scaling"),
     ("scaling", "Data-parallel scaling"),
     ("ab", "A/B comparisons"),
+    ("history", "Saved runs and baselines"),
     ("parity", "Parity matrix"),
     ("defaults", "Framework defaults"),
     ("adapters", "Adapter details"),
@@ -178,8 +180,10 @@ def _ab(grouped: dict, stats: dict) -> str:
     return "".join(out)
 
 
-def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tuple[str, str]] = ()) -> tuple[str, dict]:
-    """(html, stats) for the loaded records."""
+def build(
+    loaded: Loaded, title: str = "dlparity report", extra_links: list[tuple[str, str]] = (), saved: Path | None = None
+) -> tuple[str, dict]:
+    """(html, stats) for the loaded records; ``saved``: the folder of saved runs (--save) for the history."""
     records = loaded.latest
     generated = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     stats = {
@@ -298,6 +302,7 @@ def build(loaded: Loaded, title: str = "dlparity report", extra_links: list[tupl
     body.append(_h2("scaling") + scaling_html)
 
     body.append(_ab(grouped, stats))
+    body.append(f"{_h2('history')}{history.section(records, saved)}")
 
     body.append(
         f'{_h2("parity")}<p class="sub">Each adapter against the task spec and the NumPy golden '

@@ -1,8 +1,9 @@
 """A short Markdown summary of a run's verdicts, for a CI job summary: ``summary.md``.
 
-The headline counts, the A/B gate verdicts, the failures and the expected differences (parity
-differences a framework is known to have), each in a table; ``pytest`` writes it for its run beside
-the results file, ``python -m reports`` beside the page for the records it renders.
+The headline counts, the A/B gate verdicts, the verdicts against a saved baseline, the failures and
+the expected differences (parity differences a framework is known to have), each in a table;
+``pytest`` writes it for its run beside the results file, ``python -m reports`` beside the page for
+the records it renders.
 """
 
 from __future__ import annotations
@@ -50,6 +51,36 @@ def markdown(records: list[dict], title: str) -> str:
             ])  # fmt: skip
         head = ["A", "B", "task", "B/A time", "95 % interval", "threshold", "verdict", "gated", "test"]
         lines += ["### Upgrade gate (A/B)", "", *_table(head, rows, "comparisons"), ""]
+    against = [(r, r["figures"]["baseline"]) for r in records if isinstance(r["figures"].get("baseline"), dict)]
+    if against:
+        rows = [
+            [r["framework"], r["task"], r["kind"], b["missing"], "", "", "", b["baseline"], r["outcome"]]
+            if b.get("missing")
+            else [
+                r["framework"],
+                r["task"],
+                r["kind"],
+                f"{b['ratio']:.3f}",
+                f"{b['ci'][0]:.3f}–{b['ci'][1]:.3f}",
+                f"{b['threshold']:.0%}",
+                b["verdict"],
+                b["baseline"],
+                r["outcome"],
+            ]  # fmt: skip
+            for r, b in against
+        ]
+        head = [
+            "entry",
+            "task",
+            "kind",
+            "time now/baseline",
+            "95 % interval",
+            "threshold",
+            "verdict",
+            "baseline",
+            "test",
+        ]
+        lines += ["### Against the saved baseline", "", *_table(head, rows, "verdicts"), ""]
     if failed:
         rows = [[r["framework"], r["task"], r["test"].split("::")[-1], r["reason"][:200]] for r in failed]
         lines += ["### Failures", "", *_table(["entry", "task", "test", "why"], rows, "failures"), ""]

@@ -78,7 +78,7 @@ def summarize(records) -> tuple[list[str], bool]:
 def section(records) -> str:
     """The report's "parity across seeds" table (entry x check: runs that passed / runs, over every
     seed), then the checks that failed under some seed; "" for records of fewer than two seeds."""
-    from reports import tables
+    from reports import fmt
     from reports.fmt import esc
 
     table = outcomes(records)
@@ -109,7 +109,7 @@ def section(records) -> str:
         f'<p class="sub">Parity records of {len(seeds)} seeds ({esc(", ".join(map(str, seeds)))}): per entry and '
         "check, the runs that passed / the runs (a test under one seed is one run; — : skipped under every "
         "seed). <code>python -m reports.sweep</code> prints the same.</p>"
-        + tables._table(["check", *(esc(f) for f in entries)], rows, "parity compact")
+        + fmt.table(["check", *(esc(f) for f in entries)], rows, "parity compact")
         + f'<p class="{"ok" if clean else "bad"}">{"<br>".join(esc(ln) for ln in told)}</p>'
     )
 

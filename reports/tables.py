@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 
 from reports import seeds
-from reports.fmt import Notes, esc, iqr, is_num, median, num, pct, sci, shorten
+from reports.fmt import Notes, esc, iqr, is_num, median, num, pct, sci, shorten, table
 
 CHECK_ORDER = ("parameters", "forward_matches_reference", "train_step_matches_reference")
 OUTCOME_LABEL = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
@@ -78,11 +78,6 @@ def blas_text(blas) -> str:
         extra = [str(b) for b in bits[1:]] + ([f"{threads} threads"] if threads is not None else [])
         parts.append(text + (f" ({', '.join(extra)})" if extra else ""))
     return "; ".join(parts)
-
-
-def _table(head: list[str], rows: list[str], cls: str = "") -> str:
-    ths = "".join(f"<th>{h}</th>" for h in head)
-    return f'<table class="{cls}"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def _outcome_badge(outcome: str) -> str:
@@ -239,9 +234,9 @@ def summary(loaded, records: list[dict]) -> str:
         f"(latest record per framework × task × kind × check × profile × device: {len(records)} of "
         f"{len(loaded.records)} records read from {esc(', '.join(loaded.sources))}"
         f"{f'; {loaded.skipped} unreadable or old-schema lines skipped' if loaded.skipped else ''})</p>"
-        + _table(["kind", "passed", "failed", "skipped"], per_kind, "compact")
+        + table(["kind", "passed", "failed", "skipped"], per_kind, "compact")
         + "<h3>Runs</h3>"
-        + _table(["run id", "time (UTC)", "profiles", "devices", "hosts", "records"], run_rows, "compact")
+        + table(["run id", "time (UTC)", "profiles", "devices", "hosts", "records"], run_rows, "compact")
         + f"<p><b>Tasks</b>: {esc(', '.join(tasks))} · <b>profiles</b>: "
         f"{esc(', '.join(sorted({r['profile'] for r in records})))} · <b>devices</b>: "
         f"{esc(', '.join(sorted({r['device'] for r in records})))}</p>"
@@ -309,7 +304,7 @@ def frameworks_table(records: list[dict], notes: Notes) -> str:
         status = '<span class="badge skipped">no adapter</span>'
         rows.append(_fw_row("", seed, version, status, [reason], notes, "no-adapter"))
     head = ["matrix entry", "seed framework", "version", "status (latest records)", "reasons"]
-    return _table(head, rows, "compact frameworks")
+    return table(head, rows, "compact frameworks")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,7 +406,7 @@ def perf_table(records: list[dict], kind: str, notes: Notes, latest_parity: dict
             else:
                 tds.append(render(rec, ratios.get(fw), notes, latest_parity))
         rows.append(f'<tr><th class="row">{esc(task)}</th>{"".join(tds)}</tr>')
-    return _table(["task", *(esc(fw) for fw in frameworks)], rows, f"perf {kind}")
+    return table(["task", *(esc(fw) for fw in frameworks)], rows, f"perf {kind}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,7 +447,7 @@ def gflops_table(records: list[dict]) -> str:
             tds.append(f"<td {_cell_attrs('gflops', task, fw, '')}>{''.join(parts) or '—'}</td>")
         fp = " · ".join(f"{k} {v / 1e6:,.1f} MFLOP/sample" for k, v in fps.items() if is_num(v))
         rows.append(f'<tr><th class="row">{esc(task)}<div class="sub">{esc(fp)}</div></th>{"".join(tds)}</tr>')
-    return _table(["task", *(esc(fw) for fw in frameworks)], rows, "perf gflops")
+    return table(["task", *(esc(fw) for fw in frameworks)], rows, "perf gflops")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +537,7 @@ def roofline_table(records: list[dict]) -> str:
         "harness overhead µs/step",
         "overhead / fastest step",
     ]
-    return _table(head, rows, "compact roofline")
+    return table(head, rows, "compact roofline")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -663,7 +658,7 @@ def ab_table(records: list[dict], notes: Notes) -> str:
         "gated",
         "outcome",
     ]
-    return _table(head, rows, "compact ab")
+    return table(head, rows, "compact ab")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -710,7 +705,7 @@ def parity_matrix(records: list[dict], notes: Notes) -> str:
                 f"{_outcome_badge(rec['outcome'])}{ref}{_parity_figures(rec['figures'])}</td>"
             )
         rows.append(f'<tr><th class="row">{esc(fw)}</th><th class="row">{esc(task)}</th>{"".join(tds)}</tr>')
-    return _table(["framework", "task", *(esc(c) for c in checks)], rows, "parity")
+    return table(["framework", "task", *(esc(c) for c in checks)], rows, "parity")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -736,7 +731,7 @@ def describe_table(records: list[dict]) -> str:
             f"<td>{esc(json.dumps(d[k]) if isinstance(d.get(k), dict | list) else d.get(k, '—'))}</td>" for k in keys
         )
         rows.append(f'<tr><th class="row">{esc(fw)}</th><td>{esc(task)}</td><td>{esc(device)}</td>{tds}</tr>')
-    return _table(["framework", "task", "record device", *(esc(k) for k in keys)], rows, "compact")
+    return table(["framework", "task", "record device", *(esc(k) for k in keys)], rows, "compact")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -745,15 +740,15 @@ def describe_table(records: list[dict]) -> str:
 
 def seeds_tables() -> str:
     out = [f'<p class="seedlabel">{esc(seeds.LABEL)}. Source: the seed projects as quoted in DESIGN.md §4.</p>']
-    for title, unit, task, table, note in seeds.TABLES:
+    for title, unit, task, figures, note in seeds.TABLES:
         rows = [
             f"<tr><td>{esc(name)}</td><td>{esc('—' if k80 is None else k80)}</td>"
             f"<td>{esc('—' if p100 is None else p100)}</td></tr>"
-            for name, (k80, p100) in table.items()
+            for name, (k80, p100) in figures.items()
         ]
         here = f" — this suite's task <code>{esc(task)}</code>" if task else ""
         out.append(f"<h3>{esc(title)}{here}</h3>")
-        out.append(_table(["framework (seed)", f"K80, {esc(unit)}", f"P100, {esc(unit)}"], rows, "compact seeds"))
+        out.append(table(["framework (seed)", f"K80, {esc(unit)}", f"P100, {esc(unit)}"], rows, "compact seeds"))
         if note:
             out.append(f'<p class="sub">{esc(note)}</p>')
     return '<div class="seeds">' + "".join(out) + "</div>"
@@ -793,7 +788,7 @@ def machines_table(records: list[dict]) -> str:
         + f"<td>{esc(', '.join(sorted(runs[key])))}</td><td>{esc(', '.join(sorted(commits[key])) or '—')}</td></tr>"
         for key, m in seen.items()
     ]
-    return _table([*(esc(k) for k in keys), "runs", "dlparity commits"], rows, "compact")
+    return table([*(esc(k) for k in keys), "runs", "dlparity commits"], rows, "compact")
 
 
 def versions_table(records: list[dict]) -> str:
@@ -829,7 +824,7 @@ def versions_table(records: list[dict]) -> str:
         )
     head = ["framework", "version", "devices", "worker python", "environment (environments.jsonl)", "numpy", "BLAS",
             "peak RSS MB", "machine", "runs"]  # fmt: skip
-    return _table(head, out, "compact")
+    return table(head, out, "compact")
 
 
 GPU_KEY = re.compile(r"gpu|cuda|cudnn|driver|nvidia|rocm|hip", re.I)
@@ -908,4 +903,4 @@ def gpu_table(records: list[dict]) -> str:
         )
     head = ["framework", "host", "GPU devices (as the framework lists them)", "CUDA", "cuDNN", "driver", "other",
             "record devices"]  # fmt: skip
-    return _table(head, out, "compact gpus")
+    return table(head, out, "compact gpus")

@@ -40,7 +40,7 @@ def _roofline(figures: dict, peak: dict) -> dict:
 
 @pytest.mark.training
 @pytest.mark.zoo_ok
-def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, record):
+def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, record, against_baseline):
     path, data = datasets_cache(task, profile)
     record.update(kind="train", data=data)
     target = None if data["synthetic"] else task.targets.get(data.get("origin", ""))
@@ -56,10 +56,11 @@ def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, 
         f"timing an empty step costs {figures['harness_overhead_fraction']:.2%} of the fastest measured step"
     )
     assert all(math.isfinite(loss) for loss in figures["loss_per_epoch"]), f"loss diverged: {figures['loss_per_epoch']}"
+    against_baseline(record)
 
 
 @pytest.mark.zoo_ok
-def test_infer(task, framework, make_rep, datasets_cache, peaks, profile, seed, record):
+def test_infer(task, framework, make_rep, datasets_cache, peaks, profile, seed, record, against_baseline):
     path, data = datasets_cache(task, profile)
     record.update(kind="infer", data=data)
     rep = _rep(make_rep, task, seed)
@@ -71,3 +72,4 @@ def test_infer(task, framework, make_rep, datasets_cache, peaks, profile, seed, 
     figures.update(_roofline(figures, peaks(framework)))
     record["figures"] = figures
     assert figures["images_per_s"] > 0
+    against_baseline(record)

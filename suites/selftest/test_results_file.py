@@ -68,7 +68,7 @@ def test_disk_full_mid_run_stops_the_run_and_keeps_what_was_written(tmp_path):
         tmp_path,
         ["-p", "suites.selftest.diskfull", "suites/parity/test_model.py", "--framework", "fake", "--task", "mnist_mlp"],
         entries={"fake": FAKE},
-        env={"DLPARITY_DISK_FULL_AFTER": "1"},
+        env={"DLPARITY_DISK_FULL_AFTER": "2"},  # the worker's line in environments.jsonl, then one record
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 2, out[-3000:]  # interrupted, not green
