@@ -107,6 +107,8 @@ def tox_requirements() -> dict[str, set[str]]:
                     continue
                 line = conditional[2]
             files |= set(re.findall(r"-r\s*(\S+)", line))
+        if "{toxinidir}/.venv/bin/python -m pytest" in section.get("commands", ""):
+            files.add("requirements/common.txt")  # the controller is the main .venv (cntk27: Python 3.6)
         out[env] = set().union(*(_requirement_names(ROOT / f) for f in files))
     return out
 
