@@ -203,7 +203,7 @@ def pytest_configure(config):
         or os.environ.get("DLPARITY_RUN_ID")
         or uuid.uuid4().hex[:12],
         "machine": getattr(config, "workerinput", {}).get("dlparity_machine") or fingerprint.machine(),
-        "commit": fingerprint.commit(ROOT),
+        "commit": getattr(config, "workerinput", {}).get("dlparity_commit") or fingerprint.commit(ROOT),
         "environments": set(),  # packages hashes written to environments.jsonl by this process
         "parity": {},
     }
@@ -232,9 +232,11 @@ def pytest_configure(config):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
-    """pytest-xdist, in the controller: each process it starts writes under the controller's run id."""
+    """pytest-xdist, in the controller: each process it starts writes under the controller's run id,
+    machine fingerprint and commit (found once)."""
     node.workerinput["dlparity_run_id"] = node.config.stash[STATE]["run_id"]
     node.workerinput["dlparity_machine"] = node.config.stash[STATE]["machine"]
+    node.workerinput["dlparity_commit"] = node.config.stash[STATE]["commit"]
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)

@@ -16,6 +16,17 @@ def table(head: list[str], rows: list[str], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def machine_label(m: dict) -> str:
+    """``3f2a9c01de (AMD EPYC, 2 cores, 23.4 GB, host ci-1)``: a machine fingerprint (fixtures/fingerprint.py)
+    for headings and messages."""
+    gpus = ", ".join(str(g.get("model", "?")) for g in m.get("gpus") or [] if isinstance(g, dict))
+    bits = [str(m.get("cpu", "?")), f"{m.get('cores', '?')} cores"]
+    bits += [f"{m['memory_gb']} GB"] if m.get("memory_gb") else []
+    bits += [gpus] if gpus else []
+    bits += [f"host {m['hostname']}"] if m.get("hostname") else []
+    return f"{m.get('id') or 'unfingerprinted'} ({', '.join(bits)})"
+
+
 def is_num(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 

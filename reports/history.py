@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from reports.fmt import esc, num, table
+from reports.fmt import esc, machine_label, num, table
 
 MAX_RUNS = 12  # latest saved runs per machine shown: a page, not an archive
 
@@ -30,11 +30,6 @@ def read(where: Path) -> dict[str, list[dict]]:
         if runs:
             out[folder.name] = runs[-MAX_RUNS:]
     return out
-
-
-def _machine(runs: list[dict]) -> str:
-    m = runs[-1].get("machine") or {}
-    return f"{m.get('id', '?')} ({m.get('cpu', '?')}, {m.get('cores', '?')} cores, host {m.get('hostname', '?')})"
 
 
 def _history(folder: str, runs: list[dict]) -> str:
@@ -63,8 +58,9 @@ def _history(folder: str, runs: list[dict]) -> str:
                 else "<td class='muted'>—</td>"
             )
         rows.append(f"<tr>{tds}</tr>")
-    return f"<h3>Saved runs on machine {esc(_machine(runs))} <code>{esc(folder)}</code></h3>" + table(
-        [esc(h) if i < 5 else h for i, h in enumerate(head)], rows, "compact history"
+    return (
+        f"<h3>Saved runs on machine {esc(machine_label(runs[-1].get('machine') or {}))} <code>{esc(folder)}</code></h3>"
+        + table([esc(h) if i < 5 else h for i, h in enumerate(head)], rows, "compact history")
     )
 
 

@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 
 from reports import seeds
-from reports.fmt import Notes, esc, iqr, is_num, median, num, pct, sci, shorten, table
+from reports.fmt import Notes, esc, iqr, is_num, machine_label, median, num, pct, sci, shorten, table
 
 CHECK_ORDER = ("parameters", "forward_matches_reference", "train_step_matches_reference")
 OUTCOME_LABEL = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
@@ -34,13 +34,7 @@ def machine_labels(records: list[dict]) -> dict[str, str]:
     out: dict[str, str] = {}
     for rec in records:
         if rec["machine_id"] not in out:
-            m = rec["machine"]
-            gpus = ", ".join(str(g.get("model", "?")) for g in m.get("gpus") or [] if isinstance(g, dict))
-            bits = [str(m.get("cpu", "?")), f"{m.get('cores', '?')} cores"]
-            bits += [f"{m['memory_gb']} GB"] if m.get("memory_gb") else []
-            bits += [gpus] if gpus else []
-            bits += [f"host {m['hostname']}"] if m.get("hostname") else []
-            out[rec["machine_id"]] = f"{m['id']} ({', '.join(bits)})" if m.get("id") else rec["machine_id"]
+            out[rec["machine_id"]] = machine_label(rec["machine"]) if rec["machine"].get("id") else rec["machine_id"]
     return out
 
 
