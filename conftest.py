@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from fixtures import baselines, compare, fingerprint, matrix, phases, results  # noqa: E402
+from fixtures import baselines, compare, fingerprint, matrix, phases, results, shards  # noqa: E402
 from fixtures import tasks as task_registry  # noqa: E402
 from fixtures.worker import CommandFailed, RemoteRep, Worker, WorkerDied, task_args  # noqa: E402
 
@@ -138,6 +138,13 @@ def pytest_addoption(parser):
         help="untimed: every test but those that need the machine alone (perf, marked alone), e.g. under -n 2; "
         "timed: only those; all (default): both. ./dlp runs untimed with -n 2, then timed, under one run id",
     )
+    g.addoption(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="run shard K of N: whole matrix entries dealt by test count, self-tests on shard 1 "
+        "(fixtures/shards.py); the other shards run on other hosts",
+    )
     g.addoption("--download", action="store_true", help="download missing real datasets (pooch, sha256-checked)")
     g.addoption("--data-dir", default=None, metavar="DIR", help="dataset cache (default: $DLPARITY_DATA)")
 
@@ -191,10 +198,16 @@ def pytest_configure(config):
         raise pytest.UsageError("--gate needs --compare A B or --baseline NAME")
     if config.getoption("save") and not baselines.NAME.match(config.getoption("save")):
         raise pytest.UsageError(f"--save: {config.getoption('save')!r}: a name is letters, digits, '.', '_', '-'")
+    shard = config.getoption("shard")
+    try:
+        shard = shards.parse(shard) if shard is not None else None
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     if compare_pair:
         chosen = list(dict.fromkeys([*chosen, *compare_pair]))
     config.stash[STATE] = {
         "gate": gate,
+        "shard": shard,  # (K, N) of --shard, or None
         "entries": {name: known[name] for name in chosen},
         "tasks": [task_registry.get(t).at(config.getoption("profile")) for t in task_names],
         # under pytest-xdist every process writes its records under the controller's run id
@@ -613,6 +626,7 @@ def _write_record(item, report, task, framework):
             "describe": rec.get("describe", {}),
             "machine": state["machine"],
             "commit": {k: state["commit"].get(k) for k in ("id", "dirty", "branch")},
+            "shard": "{}/{}".format(*state["shard"]) if state["shard"] else "",
             "worker": winfo,
             "seconds": round(item.stash.get(SETUP_S, 0.0) + (report.duration if report.when == "call" else 0.0), 3),
             "phases": phases.take(),
@@ -691,7 +705,8 @@ def pytest_report_header(config):
     m = state["machine"]
     return [
         f"dlparity: profile={config.getoption('profile')} device={'gpu' if config.getoption('gpu') else 'cpu'} "
-        f"frameworks={','.join(state['entries'])} results={config.getoption('results')}",
+        f"frameworks={','.join(state['entries'])} results={config.getoption('results')}"
+        + (" shard={}/{}".format(*state["shard"]) if state["shard"] else ""),
         f"machine: {fingerprint.label(m)}, python {m['python']}",
     ]
 
@@ -716,6 +731,9 @@ def pytest_collection_modifyitems(config, items):
         if own:
             config.hook.pytest_deselected(items=own)
             items[:] = [item for item in items if not item.nodeid.startswith("suites/selftest/")]
+    if state["shard"]:  # before --part: both parts of a run give this host the same entries
+        items[:], dropped, _ = shards.split(items, *state["shard"])
+        config.hook.pytest_deselected(items=dropped)
     part = config.getoption("part")
     if part != "all":
         keep = [item for item in items if _alone(item) == (part == "timed")]

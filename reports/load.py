@@ -53,7 +53,7 @@ def normalise(rec: dict) -> dict:
     rec["kind"] = _kind(rec)
     for key in ("framework", "task", "outcome"):
         rec[key] = str(rec[key])
-    for key in ("check", "reason", "profile", "device", "run_id", "time", "test", "parity"):
+    for key in ("check", "reason", "profile", "device", "run_id", "time", "test", "parity", "shard"):
         value = rec.get(key)
         rec[key] = "" if value is None else str(value)
     rec["profile"] = rec["profile"] or "?"

@@ -192,11 +192,16 @@ def summary(loaded, records: list[dict]) -> str:
     for run_id, recs in sorted(runs.items(), key=lambda kv: min(r["time"] for r in kv[1])):
         times = sorted(r["time"] for r in recs if r["time"])
         hosts = sorted({str(r["machine"].get("hostname", "?")) for r in recs})
+        shards = defaultdict(set)  # --shard K/N -> the entries that shard ran
+        for r in recs:
+            if r["shard"]:
+                shards[r["shard"]].add(r["framework"])
+        shard_text = "; ".join(f"{k}: {', '.join(sorted(fws))}" for k, fws in sorted(shards.items())) or "—"
         run_rows.append(
             f"<tr><td><code>{esc(run_id)}</code></td><td>{esc(times[0] if times else '?')} … "
             f"{esc(times[-1] if times else '?')}</td><td>{esc(', '.join(sorted({r['profile'] for r in recs})))}</td>"
             f"<td>{esc(', '.join(sorted({r['device'] for r in recs})))}</td><td>{esc(', '.join(hosts))}</td>"
-            f"<td>{len(recs)}</td></tr>"
+            f"<td>{esc(shard_text)}</td><td>{len(recs)}</td></tr>"
         )
     counts = Counter(r["outcome"] for r in records)
     per_kind = []
@@ -230,7 +235,7 @@ def summary(loaded, records: list[dict]) -> str:
         f"{f'; {loaded.skipped} unreadable or old-schema lines skipped' if loaded.skipped else ''})</p>"
         + table(["kind", "passed", "failed", "skipped"], per_kind, "compact")
         + "<h3>Runs</h3>"
-        + table(["run id", "time (UTC)", "profiles", "devices", "hosts", "records"], run_rows, "compact")
+        + table(["run id", "time (UTC)", "profiles", "devices", "hosts", "shards", "records"], run_rows, "compact")
         + f"<p><b>Tasks</b>: {esc(', '.join(tasks))} · <b>profiles</b>: "
         f"{esc(', '.join(sorted({r['profile'] for r in records})))} · <b>devices</b>: "
         f"{esc(', '.join(sorted({r['device'] for r in records})))}</p>"
