@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 from pathlib import Path
 
-from reports import charts, defaults, history, scaling, suite_time, sweep, tables, threads
+from reports import across, charts, defaults, history, scaling, suite_time, sweep, tables, threads
 from reports.fmt import Notes, esc, iqr, slug
 from reports.load import Loaded
 
@@ -51,6 +51,7 @@ SECTIONS = [
     ("summary", "Summary"),
     ("training", "Training"),
     ("inference", "Inference"),
+    ("across", "Across machines"),
     ("gflops", "Achieved GFLOP/s"),
     ("roofline", "Roofline"),
     ("charts", "Charts"),
@@ -259,6 +260,12 @@ def build(
             body.append('<p class="muted">No records.</p>')
 
     body.append(
+        f'{_h2("across")}<p class="sub">The same task, kind, profile, device and entry on each machine that '
+        "measured it (its latest record there): throughput, and × = the fastest machine's ÷ this one (1.00 = "
+        "fastest). Only measurements made on two machines or more; each machine's full tables are above.</p>"
+        + across.section(records)
+    )
+    body.append(
         f'{_h2("gflops")}<p class="sub">Model FLOPs per sample (from the task spec: '
         "2 × multiply-adds of conv and dense layers; training adds the weight and input gradients, ≈ 3 × forward) "
         "× measured median throughput. Element-wise work is not counted. % of peak: of the framework's own "
@@ -317,9 +324,9 @@ def build(
             body.append(notes.html("Failures and skips"))
     if not any_parity:
         body.append('<p class="muted">No parity records.</p>')
-    across = sweep.section(loaded.records)  # every record read, not only the latest: one per seed
-    if across:
-        body.append(f"<h3>Parity across seeds</h3>{across}")
+    seeds_html = sweep.section(loaded.records)  # every record read, not only the latest: one per seed
+    if seeds_html:
+        body.append(f"<h3>Parity across seeds</h3>{seeds_html}")
 
     body.append(f"{_h2('defaults')}{defaults.section(records)}")
     body.append(f"{_h2('adapters')}{tables.describe_table(records)}")
