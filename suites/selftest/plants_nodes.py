@@ -99,3 +99,106 @@ def jax_drop_last_on_one_rank(mod) -> None:
         return plans
 
     mod.Engine.epoch_plan = plan
+
+
+# -- keras-jax (fixtures/frameworks/keras_nodes.py) ----------------------------------------------
+
+
+def keras_jax_sum_gradients(mod) -> None:
+    """The loss of each replica summed where Keras takes the global batch's mean: the gradient
+    (and the loss) scaled by the number of replicas."""
+    import jax
+    import keras
+
+    from fixtures.frameworks import keras_adapter
+
+    real = keras_adapter.KerasRep._compile
+
+    def compile_summed(self):
+        real(self)
+        world = jax.device_count()  # after the engine joined the run (jax.distributed comes first)
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        self.model.compile(optimizer=self.optimizer, loss=lambda y, z: world * loss(y, z), jit_compile="auto")
+
+    keras_adapter.KerasRep._compile = compile_summed
+
+
+def keras_jax_no_broadcast(mod) -> None:
+    """Each process initialises with its own seed; no agreement."""
+    mod.agree_seed = lambda own: own
+
+
+def keras_jax_same_shard(mod) -> None:
+    """Every process passes process 0's rows."""
+    real = mod.process_rows
+    mod.process_rows = lambda n, world, local, process: real(n, world, local, 0)
+
+
+def keras_jax_same_dropout_seed(mod) -> None:
+    """Each replica's rows get the same mask: one replica's share drawn, then tiled."""
+    import jax
+    from keras.src import backend
+
+    real = backend.random.dropout
+
+    def tiled(inputs, rate, noise_shape=None, seed=None):
+        world = jax.device_count()
+        per = inputs.shape[0] // world
+        kept = real(backend.numpy.ones_like(inputs[:per]), rate, seed=seed)
+        return inputs * backend.numpy.tile(kept, (world,) + (1,) * (len(inputs.shape) - 1))
+
+    backend.random.dropout = tiled
+
+
+# -- tensorflow (fixtures/frameworks/tensorflow_nodes.py) ----------------------------------------
+
+
+def tensorflow_sum_gradients(mod) -> None:
+    """MWMS's collective all-reduce (``CollectiveAllReduce._all_reduce``, which the replica
+    context's ``all_reduce(MEAN)`` of the gradients runs) sums and never divides by the group size."""
+    from tensorflow.python.distribute import cross_device_ops, reduce_util
+
+    real = cross_device_ops.CollectiveAllReduce._all_reduce
+
+    def summed(self, reduce_op, value, replica_id, options):
+        return real(self, reduce_util.ReduceOp.SUM, value, replica_id, options)
+
+    cross_device_ops.CollectiveAllReduce._all_reduce = summed
+
+
+def tensorflow_no_broadcast(mod) -> None:
+    """MWMS creates each variable from this worker's own initial value: the single-host
+    MirroredStrategy's creator (MWMS's parent class) in place of MWMS's broadcast of worker 0's."""
+    from tensorflow.python.distribute import collective_all_reduce_strategy as mwms
+    from tensorflow.python.distribute import mirrored_strategy
+
+    own = mirrored_strategy.MirroredExtended._get_variable_creator_initial_value
+    mwms.CollectiveAllReduceExtended._get_variable_creator_initial_value = own
+
+
+def tensorflow_same_shard(mod) -> None:
+    """Every worker feeds its replica replica 0's rows of each global batch."""
+    real = mod.shard
+    mod.shard = lambda n, rank, world: real(n, 0, world)
+
+
+def tensorflow_same_dropout_seed(mod) -> None:
+    """Every worker traces its step under the same global seed: the same dropout masks."""
+    mod.dropout_seed = lambda seed, rank: seed
+
+
+def tensorflow_drop_last_on_one_rank(mod) -> None:
+    """The last worker batches its epoch with ``drop_remainder=True``, and MWMS's partial-batch
+    handling (``get_next_as_optional``: a worker whose data ended takes the step with an empty
+    batch, which would hide the drop) is off, as for a strategy without it."""
+    from tensorflow.python.distribute import input_lib
+
+    input_lib._enable_get_next_as_optional = lambda strategy, dataset, cardinality: False
+    real_dataset, real_plan = mod.epoch_dataset, mod.Engine.epoch_plan
+
+    def plan(self, n, global_batch):
+        if self.process == self.world - 1:
+            mod.epoch_dataset = lambda n, b: real_dataset(n, b).unbatch().batch(b, drop_remainder=True)
+        return real_plan(self, n, global_batch)
+
+    mod.Engine.epoch_plan = plan
