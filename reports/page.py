@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 from pathlib import Path
 
-from reports import across, charts, defaults, history, scaling, suite_time, sweep, tables, threads
+from reports import across, charts, defaults, history, nodes, scaling, suite_time, sweep, tables, threads
 from reports.fmt import Notes, esc, iqr, slug
 from reports.load import Loaded
 
@@ -57,6 +57,7 @@ SECTIONS = [
     ("charts", "Charts"),
     ("threads", "CPU thread scaling"),
     ("scaling", "Data-parallel scaling"),
+    ("nodes", "Multi-node scaling (loopback)"),
     ("ab", "A/B comparisons"),
     ("history", "Saved runs and baselines"),
     ("parity", "Parity matrix"),
@@ -307,6 +308,7 @@ def build(
     scaling_html, count = scaling.section(grouped, colors, _group_title)  # data-parallel replicas
     stats["charts"] += count
     body.append(_h2("scaling") + scaling_html)
+    body.append(_h2("nodes") + nodes.section(grouped, _group_title))
 
     body.append(_ab(grouped, stats))
     body.append(f"{_h2('history')}{history.section(records, saved)}")
