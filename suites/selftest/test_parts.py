@@ -38,3 +38,14 @@ def test_timed_part_carries_the_untimed_parts_parity(tmp_path):
     assert set(summary["by_entry"]) == set(ENTRIES) and "worker start" in summary["by_phase"]
     saved = json.loads((tmp_path / "suite-time.json").read_text())  # written by the last part's controller
     assert saved["by_entry"].keys() == summary["by_entry"].keys()
+
+
+def test_a_long_test_says_what_it_is_doing(tmp_path):
+    """A test running past DLPARITY_BUSY_S says, in a progress line, which phase and worker command
+    it is in (here: the fake entry's training steps, each held 1.5 s)."""
+    env = {"DLPARITY_BUSY_S": "1", "FAKEFW_STEP_DELAY": "1.5"}
+    args = ["suites/parity/test_model.py", "--task", "mnist_mlp", "--framework", "fake", "-k", "train_step"]
+    proc, _ = runner.run(tmp_path, args, entries={"fake": runner.FAKE}, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    busy = [line for line in proc.stdout.splitlines() if line.startswith("dlp busy")]
+    assert busy and "now in forward and step (fake train_step mnist_mlp" in busy[0], proc.stdout[-3000:]
