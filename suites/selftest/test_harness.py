@@ -140,7 +140,10 @@ def test_dead_worker_fails_only_its_own_tests(tmp_path, how):
     died_in = [r for r in broken if r["outcome"] == "failed"]
     assert len(died_in) == 3, [(r["test"], r["outcome"]) for r in broken]
     later = [r for r in broken[first:] if r not in died_in]
-    assert later and all("its worker died in 3 tests in a row" in r["reason"] for r in later), later[:2]
+    # every later test skips with the cause, but those that never ask for a worker (no multi-node engine)
+    worker_died = "its worker died in 3 tests in a row"
+    assert later and all(worker_died in r["reason"] or "no multi-node engine" in r["reason"] for r in later)
+    assert any(worker_died in r["reason"] for r in later), later[:2]
 
 
 def test_killed_worker_is_replaced_for_the_next_tests(tmp_path):
