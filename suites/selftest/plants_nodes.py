@@ -202,3 +202,55 @@ def tensorflow_drop_last_on_one_rank(mod) -> None:
         return real_plan(self, n, global_batch)
 
     mod.Engine.epoch_plan = plan
+
+
+# -- mxnet (fixtures/frameworks/mxnet_nodes.py) --------------------------------------------------
+
+
+def mxnet_sum_gradients(mod) -> None:
+    """``Trainer.step`` told the worker's own rows instead of the global batch: rescale_grad =
+    1/(B/workers), so the servers' sum over the workers is never divided by their number."""
+    from mxnet import gluon
+
+    real = gluon.Trainer.step
+
+    def step(self, batch_size, ignore_stale_grad=False):
+        return real(self, batch_size // self._kvstore_params["kvstore"].num_workers, ignore_stale_grad)
+
+    gluon.Trainer.step = step
+
+
+def mxnet_no_broadcast(mod) -> None:
+    """The Trainer initialises the kvstore (rank 0's init) without every worker's pull of it."""
+    from mxnet import gluon
+
+    def init_only(self):
+        for param in self._params_to_init:
+            self._kvstore.init(self._param2idx[param.name], param.list_data()[0])
+        self._params_to_init = []
+
+    gluon.Trainer._init_params = init_only
+
+
+def mxnet_same_shard(mod) -> None:
+    """Every worker feeds its contexts worker 0's rows."""
+    real = mod.worker_rows
+    mod.worker_rows = lambda n, rank, workers: real(n, 0, workers)
+
+
+def mxnet_same_dropout_seed(mod) -> None:
+    """Every worker seeds MXNet's generator alike (the seed without the rank)."""
+    mod.dropout_seed = lambda seed, rank: seed
+
+
+def mxnet_drop_last_on_one_rank(mod) -> None:
+    """The last worker's iterator discards the epoch's last, partial batch; the others pad it."""
+    real = mod.epoch_iter
+
+    def discard(n, global_batch, rank, workers):
+        if rank != workers - 1:
+            return real(n, global_batch, rank, workers)
+        ids = mod.np.arange(n, dtype=mod.np.float64)
+        return mod.mx.io.NDArrayIter(ids, batch_size=global_batch, last_batch_handle="discard")
+
+    mod.epoch_iter = discard

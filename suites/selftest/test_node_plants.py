@@ -40,7 +40,7 @@ def _declared(rec) -> bool:
     return rec["outcome"] == "skipped" and rec["reason"].startswith("expected")
 
 
-@pytest.mark.parametrize("entry", ["torch", "jax", "keras-jax", "tensorflow"])
+@pytest.mark.parametrize("entry", ["torch", "jax", "keras-jax", "tensorflow", "mxnet"])
 def test_node_checks_catch_their_plants(tmp_path, entry):
     prefix = entry.replace("-", "_")
     planted = {p: PLANTS[p] for p in PLANTS if hasattr(plants_nodes, f"{prefix}_{p}")}
