@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 from pathlib import Path
 
-from reports import across, charts, defaults, history, nodes, scaling, suite_time, sweep, tables, threads
+from reports import across, charts, defaults, history, nodes, scaling, suite_time, sweep, tables, threads, verdict
 from reports.fmt import Notes, esc, iqr, slug
 from reports.load import Loaded
 
@@ -44,10 +44,13 @@ nav ol { columns: 3; font-size: .9em; } code { font-size: .92em; }
 .verdict.slower { background: #fbd9dc; color: #b00020; } .verdict.faster { background: #dff3e0; color: #16691e; }
 .verdict.same { background: #eef0f3; color: #333; } .verdict.noisy { background: #e4e4e4; color: #777; }
 .nogpu { color: #555; font-style: italic; }
+table.verdict td.cell { min-width: 5.5em; } details { margin: .3em 0 .6em; } summary { cursor: pointer; }
+details ul { margin: .2em 0; font-size: .9em; } details li { overflow-wrap: anywhere; }
 .empty { font-size: 1.2em; padding: 1em; background: #f7f7f7; border: 1px solid #ddd; }
 """
 
 SECTIONS = [
+    ("verdict", "Verdict"),
     ("summary", "Summary"),
     ("training", "Training"),
     ("inference", "Inference"),
@@ -222,8 +225,9 @@ def build(
         return head + "".join(body) + "</body></html>", stats
 
     body.append("<nav><ol>" + "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in SECTIONS) + "</ol></nav>")
-    body.append(f"{_h2('summary')}{tables.summary(loaded, records)}")
     grouped = tables.groups(records)
+    body.append(f"{_h2('verdict')}{verdict.section(grouped, _group_title)}")
+    body.append(f"{_h2('summary')}{tables.summary(loaded, records)}")
     latest_parity = tables.parity_status(records)
 
     for anchor, kind, heading, intro in (

@@ -12,6 +12,7 @@ from reports.fmt import Notes, esc, iqr, is_num, machine_label, median, num, pct
 CHECK_ORDER = ("parameters", "forward_matches_reference", "train_step_matches_reference")
 OUTCOME_LABEL = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
 FW_REASON_CHARS = 320  # reasons in the framework table are shown whole up to this length (else a footnote)
+FW_REASONS_OPEN = 2  # an entry's skip causes in the framework table: shown open up to this many, else collapsed
 NOISY_CV = 0.25  # coefficient of variation over rounds past which a cell is flagged "noisy"
 
 
@@ -151,6 +152,14 @@ def _status(status: str) -> str:
     return f'<span class="{cls}">{esc(label)}</span>'
 
 
+def cause(rec: dict) -> str:
+    """A skip or failure's cause: the record's first reason line with its task's name generalised to
+    ``<task>`` ("chainer does not train <task> data-parallel …" is one cause over every task)."""
+    lines = (rec["reason"] or "").strip().splitlines()
+    first = lines[0] if lines else "(no reason given)"
+    return first.replace(rec["task"], "<task>") if rec["task"] else first
+
+
 def parity_status(records: list[dict]) -> dict[tuple[str, str], str]:
     """Overall parity per (framework, task) over the latest parity records: failed > passed > skipped."""
     seen: dict[tuple[str, str], set] = defaultdict(set)
@@ -167,7 +176,7 @@ def _cell_attrs(rec_kind: str, task: str, fw: str, cls: str) -> str:
     return f'class="cell {cls}" data-kind="{esc(rec_kind)}" data-task="{esc(task)}" data-framework="{esc(fw)}"'
 
 
-def _ratios(cells: dict, task: str, frameworks: list[str], metric) -> dict[str, float]:
+def speed_ratios(cells: dict, task: str, frameworks: list[str], metric) -> dict[str, float]:
     """fastest / this for every passed cell of a row with a positive metric (1.00 = fastest)."""
     vals = {}
     for fw in frameworks:
@@ -254,6 +263,8 @@ def _fw_row(entry: str, seed: str, version: str, status: str, reasons: list[str]
         f"{notes.ref(r) if len(' '.join(r.split())) > FW_REASON_CHARS else ''}</div>"
         for r in reasons
     )
+    if len(reasons) > FW_REASONS_OPEN:
+        cells = f"<details><summary>{len(reasons)} causes</summary>{cells}</details>"
     return (
         f'<tr data-framework="{esc(entry)}" data-seed="{esc(seed)}" data-status="{esc(kind)}">'
         f'<th class="row">{esc(entry or "—")}</th><td>{esc(seed or "—")}</td><td>{esc(version)}</td>'
@@ -281,7 +292,8 @@ def frameworks_table(records: list[dict], notes: Notes) -> str:
             f'<span class="ok">{c["passed"]} passed</span> · <span class="bad">{c["failed"]} failed</span> · '
             f'<span class="muted">{c["skipped"]} skipped</span>'
         )
-        reasons = sorted({r["reason"] for r in recs if r["outcome"] == "skipped" and r["reason"]})
+        causes = Counter(cause(r) for r in recs if r["outcome"] == "skipped" and r["reason"])
+        reasons = [f"{n} × {c}" if n > 1 else c for c, n in sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))]
         if c["failed"]:
             reasons.append(
                 f"{c['failed']} failed: see the parity matrix, the timing tables and the A/B comparisons for their "
@@ -396,7 +408,7 @@ def perf_table(records: list[dict], kind: str, notes: Notes, latest_parity: dict
     render = _train_cell if kind == "train" else _infer_cell
     rows = []
     for task in tasks:
-        ratios = _ratios(cells, task, frameworks, metric)
+        ratios = speed_ratios(cells, task, frameworks, metric)
         tds = []
         for fw in frameworks:
             rec = cells.get((task, fw))

@@ -626,3 +626,30 @@ def test_two_machines_never_share_a_table(tmp_path):
     tables = re.split(r"<h3>Training: ", training)[1:]
     assert "9,000" in tables[0] and "1,000" not in tables[0], tables[0][:2000]
     assert "1,000" in tables[1] and "9,000" not in tables[1], tables[1][:2000]
+
+
+def test_verdict_comes_first_with_failures_and_skips_by_cause(tmp_path):
+    """The first section answers: parity per entry x task, speed relative to the fastest, what failed
+    and why (open), the skips one line per entry and cause with their count and tasks (collapsed)."""
+    dp = "ghost does not train {} data-parallel on cpu: no replicas"
+    recs = records() + [
+        rec("ghost", t, "scaling", "skipped", reason=dp.format(t), parity="not run")
+        for t in ("mnist_mlp", "cifar10_cnn")
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    reports.render(path, tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<h2 id="(\w+)"', page)[0] == "verdict"
+    verdict = page[page.index('id="verdict"') : page.index('id="summary"')]
+    cell = re.search(r'data-task="cifar10_cnn" data-framework="keras-jax">(.*?)</td>', verdict).group(1)
+    assert "FAILED 1 of 3" in cell and "train 1.00" in cell  # the fastest trainer there, parity failed
+    cell = re.search(r'data-task="mnist_mlp" data-framework="torch">(.*?)</td>', verdict).group(1)
+    assert "passed" in cell and "train 1.00" in cell and "infer 1.00" in cell
+    assert "train 2.50" in re.search(r'data-task="mnist_mlp" data-framework="keras-jax">(.*?)</td>', verdict).group(1)
+    failed = re.search(r'<details class="failed" open>(.*?)</details>', verdict, re.S).group(1)
+    assert html.escape(FAIL_REASON.replace("cifar10_cnn", "<task>")) in failed and "worker died" in failed
+    skipped = re.search(r'<details class="skipped">(.*?)</details>', verdict, re.S).group(1)  # collapsed: no "open"
+    line = [li for li in re.findall(r"<li>(.*?)</li>", skipped) if "data-parallel" in li]
+    assert len(line) == 1 and "2 tests · tasks: cifar10_cnn, mnist_mlp" in line[0], line
+    assert html.escape(dp.format("<task>")) in line[0]

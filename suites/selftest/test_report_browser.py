@@ -83,6 +83,12 @@ def page(tmp_path) -> Path:
 
 def test_report_renders_in_chromium(browser, page):
     assert problems(inspect(browser, page)) == []
+    # the verdict on the first screen (1400 x 1000): the parity and speed matrix, and what failed
+    seen = browser.execute_script(
+        "return [innerHeight, ...['table.verdict', 'details.failed'].map(s => "
+        "document.querySelector(s) && document.querySelector(s).getBoundingClientRect().bottom)]"
+    )
+    assert all(bottom is not None and 0 < bottom <= seen[0] for bottom in seen[1:]), seen
     OUT.mkdir(parents=True, exist_ok=True)
     height = browser.execute_script("return document.body.scrollHeight")
     browser.set_window_size(1400, min(int(height), 8000))
