@@ -7,7 +7,7 @@ the framework's own functions, and gradient state at evaluation with the layouts
 
 from __future__ import annotations
 
-from reports.fmt import esc, sci, shorten
+from reports.fmt import esc, sci, shorten, table
 
 CHECKS = ("default_initializers", "layer_defaults", "spec_initializers", "no_gradient_state_at_eval", "layouts_agree")
 
@@ -21,8 +21,7 @@ def _by_framework(records: list[dict], check: str) -> dict[str, list[dict]]:
 
 
 def _table(head: list[str], rows: list[str]) -> str:
-    ths = "".join(f"<th>{esc(h)}</th>" for h in head)
-    return f'<table class="compact defaults"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return table([esc(h) for h in head], rows, "compact defaults")
 
 
 def _cell(cls: str, main: str, sub: str = "", sub_cls: str = "fig") -> str:

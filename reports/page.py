@@ -146,8 +146,9 @@ def _roofline(records: list[dict], grouped: dict) -> str:
 def _ab(grouped: dict, stats: dict) -> str:
     out = [
         f'{_h2("ab")}<p class="sub">Entry B against entry A (<code>--compare A B</code>): rounds of training '
-        "steps alternate ABBA so that drift lands on both sides; ratio = median of the paired round-time ratios "
-        "B/A (&gt; 1: B slower) with a bootstrap confidence interval. Verdict: "
+        "steps alternate ABBA so that drift lands on both sides; ratio = mean of the paired round-time ratios "
+        f"B/A less the {tables.AB_TRIM:.0%} highest and {tables.AB_TRIM:.0%} lowest (&gt; 1: B slower), with a "
+        "percentile bootstrap confidence interval. Verdict: "
         '<span class="verdict slower">slower</span> when the whole interval lies above 1 + threshold, '
         '<span class="verdict faster">faster</span> below 1 − threshold, <span class="verdict same">same</span> '
         'otherwise; <span class="verdict noisy">noisy</span> when either side\'s rounds spread too much (no '
@@ -250,8 +251,8 @@ def build(
         intro += (
             " Stability: CV = coefficient of variation over rounds, spread = (max − min) ÷ median of the rounds, "
             'outliers = rounds outside the Tukey fences; <span class="noisy">noisy</span> marks a measurement '
-            "the machine disturbed (the record's own flag, spread above 25 %; records without that flag: CV above "
-            "25 %). It is reported, never gated on."
+            f"the machine disturbed (the record's own flag, spread above {tables.NOISY_SPREAD:.0%}; records without "
+            f"that flag: CV above {tables.NOISY_CV:.0%}). It is reported, never gated on."
         )
         body.append(f'{_h2(anchor)}<p class="sub">{intro}</p>')
         for key, recs in grouped.items():

@@ -653,3 +653,22 @@ def test_verdict_comes_first_with_failures_and_skips_by_cause(tmp_path):
     line = [li for li in re.findall(r"<li>(.*?)</li>", skipped) if "data-parallel" in li]
     assert len(line) == 1 and "2 tests · tasks: cifar10_cnn, mnist_mlp" in line[0], line
     assert html.escape(dp.format("<task>")) in line[0]
+
+
+def test_the_page_states_the_rules_the_writers_apply(results, tmp_path):
+    """The noisy thresholds and the A/B statistic in the page's words are the ones fixtures/ computes."""
+    from fixtures import compare, timing
+    from reports import tables
+
+    assert (tables.NOISY_SPREAD, tables.NOISY_CV, tables.AB_TRIM) == (
+        timing.NOISY_SPREAD,
+        compare.NOISY_CV,
+        compare.TRIM,
+    )
+    reports.render(results, tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f"spread above {timing.NOISY_SPREAD:.0%}" in page and f"CV above {compare.NOISY_CV:.0%}" in page
+    assert (
+        f"less the {compare.TRIM:.0%} highest and {compare.TRIM:.0%} lowest" in page
+        and "median of the paired" not in page
+    )
