@@ -1,8 +1,10 @@
 """Render dlparity's JSON-lines result records into one self-contained HTML page.
 
 ``python -m reports [RESULTS.jsonl ...] [-o reports/out/index.html]``; from Python, ``render``.
-Modules: ``load`` (read, validate, latest per measurement), ``tables`` and ``charts`` (the
-pieces), ``page`` (the HTML document), ``seeds`` (the seed projects' published figures).
+Modules: ``load`` (read, validate, latest per measurement), ``page`` (the HTML document: its
+``SECTIONS`` in order), one module per section (``verdict``, ``overview``, ``perf``, ``flops``, …,
+each a ``view.Section`` whose ``render(view)`` gives its HTML), ``tables``, ``fmt`` and ``charts``
+(what sections share), ``seeds`` (the seed projects' published figures).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from reports.fmt import esc, is_num, num, table
 from reports.tables import machine_labels, version_text
+from reports.view import Section, View
 
 METRIC = {"train": ("samples_per_s", "samples/s"), "infer": ("images_per_s", "images/s")}
 
@@ -40,8 +41,19 @@ def _cell(rec: dict | None, best: float | None) -> str:
     )
 
 
-def section(records: list[dict]) -> str:
-    """The section's HTML: a legend of the machines, then one table with a row per measurement."""
+INTRO = (
+    "The same task, kind, profile, device and entry on each machine that measured it (its latest record there): "
+    "throughput, and × = the fastest machine's ÷ this one (1.00 = fastest). Only measurements made on two machines "
+    "or more; each machine's full tables are above."
+)
+
+
+def render(view: View) -> str:
+    """The intro, a legend of the machines, then one table with a row per measurement."""
+    return f'<p class="sub">{INTRO}</p>' + _body(view.records)
+
+
+def _body(records: list[dict]) -> str:
     found = rows(records)
     if not found:
         return '<p class="muted">No measurement was made on more than one machine.</p>'
@@ -60,3 +72,6 @@ def section(records: list[dict]) -> str:
         )
     head = ["task", "kind", "profile", "device", "entry", *(f"<code>{esc(m)}</code>" for m in machines)]
     return f"<ul>{legend}</ul>" + table(head, body, "compact across")
+
+
+SECTION = Section("across", "Across machines", render)

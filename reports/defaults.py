@@ -8,6 +8,7 @@ the framework's own functions, and gradient state at evaluation with the layouts
 from __future__ import annotations
 
 from reports.fmt import esc, sci, shorten, table
+from reports.view import Section, View
 
 CHECKS = ("default_initializers", "layer_defaults", "spec_initializers", "no_gradient_state_at_eval", "layouts_agree")
 
@@ -205,8 +206,9 @@ def eval_and_layout_table(records: list[dict]) -> str:
     return _table(["framework", "gradient state at evaluation", "image layouts (same weights and input)"], rows)
 
 
-def section(records: list[dict]) -> str:
-    """The report section's body (the page adds the heading)."""
+def render(view: View) -> str:
+    """The section's body: the four tables of the defaults measured in the workers."""
+    records = view.records
     if not any(r.get("kind") == "parity" and r.get("check") in CHECKS for r in records):
         return '<p class="muted">No records of suites/parity/test_defaults.py.</p>'
     return (
@@ -228,3 +230,6 @@ def section(records: list[dict]) -> str:
         + "<h3>Evaluation without gradients; channel order</h3>"
         + eval_and_layout_table(records)
     )
+
+
+SECTION = Section("defaults", "Framework defaults", render)

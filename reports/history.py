@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from reports.fmt import esc, machine_label, num, table
+from reports.view import Section, View
 
 MAX_RUNS = 12  # latest saved runs per machine shown: a page, not an archive
 
@@ -88,11 +89,14 @@ def _verdicts(records: list[dict]) -> str:
     return "<h3>This run against its baseline</h3>" + table(head, rows, "compact")
 
 
-def section(records: list[dict], where: Path | None) -> str:
-    """The verdicts of ``records`` against a baseline, then the history of the runs saved in ``where``."""
-    saved = read(where) if where is not None else {}
-    body = _verdicts(records) + "".join(_history(folder, runs) for folder, runs in saved.items())
+def render(view: View) -> str:
+    """This run's verdicts against a baseline, then the history of the runs saved in ``view.saved``."""
+    saved = read(view.saved) if view.saved is not None else {}
+    body = _verdicts(view.records) + "".join(_history(folder, runs) for folder, runs in saved.items())
     return body or (
         '<p class="muted">No saved runs (<code>--save NAME</code> stores one in <code>.benchmarks/</code>; '
         "<code>--baseline NAME --gate PCT</code> judges a later run against it).</p>"
     )
+
+
+SECTION = Section("history", "Saved runs and baselines", render)

@@ -9,6 +9,7 @@ lost, efficiency 1/N), never a speed-up, and the section says so.
 from __future__ import annotations
 
 from reports.fmt import Notes, esc, is_num, num, shorten, slug, table
+from reports.view import Section, View, group_title
 
 INTRO = (
     "Training samples/s with the task's global batch split over nodes × local replicas by each framework's "
@@ -42,10 +43,10 @@ def _cell(p: dict | None) -> str:
     )
 
 
-def section(grouped: dict, group_title) -> str:
+def render(view: View) -> str:
     """The intro, then per (profile, device, machine) group one table: a row per framework x task."""
     out = [f'<p class="sub">{INTRO}</p>']
-    for key, recs in grouped.items():
+    for key, recs in view.grouped.items():
         mine = sorted((r for r in recs if r["kind"] == "nodes"), key=lambda r: (r["task"], r["framework"]))
         if not mine:
             continue
@@ -72,3 +73,6 @@ def section(grouped: dict, group_title) -> str:
     if len(out) == 1:
         out.append('<p class="muted">No multi-node records (<code>suites/perf/test_nodes.py</code>).</p>')
     return "".join(out)
+
+
+SECTION = Section("nodes", "Multi-node scaling (loopback)", render)

@@ -15,6 +15,7 @@ import matplotlib
 
 from reports import charts
 from reports.fmt import Notes, esc, iqr, is_num, num, shorten, slug
+from reports.view import Section, View, group_title
 
 matplotlib.use("Agg")
 
@@ -165,11 +166,11 @@ def table(recs: list[dict], notes: Notes) -> str:
     )
 
 
-def section(grouped: dict, colors: dict, group_title) -> tuple[str, int]:
-    """(html, number of charts): the intro, then per (profile, device) group its table and, per
-    task, its chart; CPU groups carry the engine-overhead label on the heading, table and chart."""
-    out, count = [f'<p class="sub">{INTRO}</p>'], 0
-    for key, recs in grouped.items():
+def render(view: View) -> str:
+    """The intro, then per (profile, device, machine) group its table and, per task, its chart; CPU
+    groups carry the engine-overhead label on the heading, table and chart."""
+    out = [f'<p class="sub">{INTRO}</p>']
+    for key, recs in view.grouped.items():
         mine = records(recs)
         if not mine:
             continue
@@ -180,9 +181,14 @@ def section(grouped: dict, colors: dict, group_title) -> tuple[str, int]:
         out.append(notes.html("Failures, skips and counts not run"))
         figs = []
         for task in sorted({r["task"] for r in mine}):
-            svg = chart(task, [r for r in mine if r["task"] == task and r["outcome"] == "passed"], colors, cpu)
+            svg = chart(
+                task,
+                [r for r in mine if r["task"] == task and r["outcome"] == "passed"],
+                charts.palette({r["framework"] for r in view.records}),
+                cpu,
+            )
             if svg:
-                count += 1
+                view.charts += 1
                 caption = f"{esc(task)}: data-parallel scaling, {group_title(*key)}" + (
                     f" — {esc(CPU_LABEL)}" if cpu else ""
                 )
@@ -191,4 +197,7 @@ def section(grouped: dict, colors: dict, group_title) -> tuple[str, int]:
             out.append(f'<div class="charts">{"".join(figs)}</div>')
     if len(out) == 1:
         out.append('<p class="muted">No data-parallel scaling records (<code>suites/perf/test_scaling.py</code>).</p>')
-    return "".join(out), count
+    return "".join(out)
+
+
+SECTION = Section("scaling", "Data-parallel scaling", render)

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from reports.fmt import esc
+from reports.view import Section, View
 
 CHECK = "check itself"  # a test's seconds in no phase: the controller's own comparison code
 
@@ -108,9 +109,9 @@ def _rows(mapping: dict, top: int) -> str:
     return "".join(f"<tr><td>{esc(k)}</td><td>{v:.1f}</td></tr>" for k, v in list(mapping.items())[:top])
 
 
-def section(records: list[dict], results_paths) -> str:
-    """The report's section (HTML) for the latest run with session lines."""
-    b = breakdown(records, read_runs(results_paths))
+def render(view: View) -> str:
+    """The breakdown of the latest run with session lines (every record read, not only the latest)."""
+    b = breakdown(view.loaded.records, read_runs(view.loaded.sources))
     if not b:
         return '<p class="muted">No session lines (runs.jsonl beside the results file) to show.</p>'
     parts = "".join(
@@ -155,3 +156,6 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+SECTION = Section("suite", "The suite's own time", render)

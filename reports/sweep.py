@@ -75,7 +75,7 @@ def summarize(records) -> tuple[list[str], bool]:
     return lines, not failing and not missing
 
 
-def section(records) -> str:
+def parity_across_seeds(records) -> str:
     """The report's "parity across seeds" table (entry x check: runs that passed / runs, over every
     seed), then the checks that failed under some seed; "" for records of fewer than two seeds."""
     from reports import fmt

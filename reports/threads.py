@@ -6,6 +6,7 @@ import matplotlib
 
 from reports import charts
 from reports.fmt import esc, is_num, num
+from reports.view import Section, View, group_title
 
 matplotlib.use("Agg")
 
@@ -69,20 +70,35 @@ def table(sweep: list[dict]) -> str:
     )
 
 
-def section(grouped: dict, colors: dict, group_title) -> tuple[str, int]:
-    """(html, number of charts) for every (profile, device) group holding sweep records."""
-    out, count = [], 0
-    for key, recs in grouped.items():
+INTRO = (
+    "Training throughput with the framework held to 1, 2, … CPU threads (its own controls, plus OMP/BLAS "
+    "variables and threadpoolctl), one fresh worker per count, run one at a time. CPU busy: the worker's CPU "
+    "seconds per wall second while timed — how many threads really worked."
+)
+
+
+def render(view: View) -> str:
+    """The intro, then for every (profile, device, machine) group holding sweep records a table and a
+    chart per task."""
+    out = []
+    for key, recs in view.grouped.items():
         sweep = records(recs)
         for task in sorted({r["task"] for r in sweep}):
             mine = [r for r in sweep if r["task"] == task]
-            uri = chart(task, mine, colors)
+            uri = chart(task, mine, charts.palette({r["framework"] for r in view.records}))
             out.append(f"<h3>{esc(task)}: {group_title(*key)}</h3>{table(mine)}")
             if uri:
-                count += 1
+                view.charts += 1
                 alt = f"{task} thread scaling"
                 out.append(
                     f'<div class="charts"><figure><img src="{uri}" alt="{esc(alt)}">'
                     f"<figcaption>{esc(alt)}, {group_title(*key)}</figcaption></figure></div>"
                 )
-    return "".join(out), count
+    body = (
+        "".join(out)
+        or '<p class="muted">No thread-sweep records (tasks with <code>thread_sweep</code>, e.g. fcn5).</p>'
+    )
+    return f'<p class="sub">{INTRO}</p>{body}'
+
+
+SECTION = Section("threads", "CPU thread scaling", render)

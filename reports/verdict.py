@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 
 from reports import tables
 from reports.fmt import esc, shorten, table
+from reports.view import Section, View, group_title
 
 SPEED_KINDS = (("train", "samples_per_s", "train"), ("infer", "images_per_s", "infer"))
 CAUSE_CHARS = 240  # a cause line is cut here (its whole text stays in the title attribute)
@@ -93,7 +94,7 @@ def _cause_lines(recs: list[dict]) -> list[tuple[int, str]]:
     return sorted(lines, key=lambda x: -x[0])
 
 
-def section(grouped: dict, group_title) -> str:
+def render(view: View) -> str:
     """Per (profile, device, machine) group: the matrix, the failures by cause (open), the skips by
     cause (collapsed)."""
     out = [
@@ -102,7 +103,7 @@ def section(grouped: dict, group_title) -> str:
         "fastest median throughput of the task ÷ this entry's (1.00 = fastest, 2.00 = half as fast): "
         "<b>train</b> samples/s, <b>infer</b> images/s. The tables below hold the figures.</p>"
     ]
-    for key, recs in grouped.items():
+    for key, recs in view.grouped.items():
         out.append(f"<h3>Verdict: {group_title(*key)}</h3>{matrix(recs)}")
         failed = _cause_lines([r for r in recs if r["outcome"] == "failed"])
         lines = "".join(line for _, line in failed)
@@ -121,3 +122,6 @@ def section(grouped: dict, group_title) -> str:
                 f"(entry, tests, tasks, reason)</summary><ul>{lines}</ul></details>"
             )
     return "".join(out)
+
+
+SECTION = Section("verdict", "Verdict", render)

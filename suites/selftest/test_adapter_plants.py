@@ -54,6 +54,7 @@ def _rec(framework, check, figures, outcome="passed", reason="", task="cifar10_c
 def test_defaults_report_section():
     """reports/defaults.py names the defaults from the records (and gives a skip's reason) in its four tables."""
     from reports import defaults
+    from reports.view import View
 
     uniform = {"name": "kaiming_uniform(a=sqrt(5))", "not_rejected": ["kaiming_uniform(a=sqrt(5))"], "p": 0.5}
     bias = {"name": "U(±1/sqrt(fan_in))", "not_rejected": ["U(±1/sqrt(fan_in))"], "p": 0.4}
@@ -65,8 +66,8 @@ def test_defaults_report_section():
         _rec("torch", "no_gradient_state_at_eval", {"eval_grad_state": {"grad_state": False, "how": "grad_fn"}}),
         _rec("torch", "layouts_agree", {"layouts": ["NCHW", "NHWC"], "NHWC_vs_NCHW": {"max_abs_err": 1e-7}}),
     ]
-    html = defaults.section(records)
+    html = defaults.render(View.of(records))
     for text in ("kaiming_uniform(a=sqrt(5))", "U(±1/sqrt(fan_in))", "3×3", "native TF has no layer objects"):
         assert text in html.replace("&#x27;", "'"), text
     assert "NCHW and NHWC agree" in html
-    assert "No records" in defaults.section([])
+    assert "No records" in defaults.render(View.of([]))
