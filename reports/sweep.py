@@ -14,7 +14,7 @@ import collections
 import sys
 from pathlib import Path
 
-from fixtures import results
+from reports.load import json_lines
 
 
 def outcomes(records) -> dict:
@@ -121,7 +121,12 @@ def main(argv=None) -> int:
     missing = [p for p in args.results if not Path(p).is_file()]
     for p in missing:
         print(f"sweep: {p}: no such file (that run wrote no record: see its log)")
-    lines, clean = summarize(results.read([p for p in args.results if p not in missing]))
+
+    def warn(message: str) -> None:
+        print(f"sweep: {message}", file=sys.stderr)
+
+    records = [rec for p in args.results if p not in missing for _, rec in json_lines(p, warn)]
+    lines, clean = summarize(records)
     print("\n".join(lines))
     return 0 if clean and not missing else 1
 
