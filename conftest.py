@@ -517,10 +517,13 @@ def datasets_cache(request, tmp_path_factory):
 # records and failure messages
 
 
-def _kind(item) -> str:
+def _kind(item) -> str | None:
+    """The record kind a test declares: "parity" (parity marker) or its ``record_kind`` marker's; None
+    when it declares none (pytest_collection_modifyitems refuses such a perf test)."""
     if item.get_closest_marker("parity"):
         return "parity"
-    return item.stash.get(RECORD, {}).get("kind") or item.originalname.removeprefix("test_")
+    marker = item.get_closest_marker("record_kind")
+    return marker.args[0] if marker and marker.args else None
 
 
 SETUP_S = pytest.StashKey[float]()
@@ -655,7 +658,8 @@ def against_baseline(request, task, framework, profile, device, seed):
     def check(record: dict) -> None:
         if state.get("baseline") is None:
             return
-        mine = {**record, "framework": framework, "task": task.name, "profile": profile, "device": device}
+        mine = {**record, "kind": _kind(request.node), "framework": framework, "task": task.name}
+        mine.update(profile=profile, device=device)
         found = baselines.judge(state["baseline"], mine, state["gate"] or 0.05, seed)
         record["figures"]["baseline"] = found
         print(found.get("message") or found["missing"])
@@ -722,6 +726,18 @@ def pytest_collection_modifyitems(config, items):
     except ValueError as exc:
         raise pytest.UsageError(f"expectations: {exc}") from None
     expectations.apply(items, entries, [t.name for t in state["tasks"]])
+    undeclared = sorted(
+        {
+            item.nodeid.split("[")[0]
+            for item in items
+            if item.get_closest_marker("perf") and _kind(item) not in results.KINDS
+        }
+    )
+    if undeclared:
+        raise pytest.UsageError(
+            f"{undeclared[0]}: a perf test declares the kind of record it writes with "
+            f"@pytest.mark.record_kind(KIND), KIND one of {', '.join(results.KINDS)} (fixtures/results.py)"
+        )
     narrowed = config.getoption("framework") or config.getoption("task")
     named = config.args if config.args_source == pytest.Config.ArgsSource.ARGS else []
     if narrowed and not any("selftest" in arg for arg in named):

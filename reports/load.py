@@ -1,7 +1,7 @@
 """Read result records (fixtures/results.py schema 1) and keep the latest one per measurement.
 
-Kept standalone (stdlib only, no import of ``fixtures``) so the report renders in an environment
-that has none of the frameworks or the harness installed.
+Kept standalone (the stdlib and ``fixtures/results.py``, itself stdlib only) so the report renders in
+an environment that has none of the frameworks or the harness installed.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SCHEMA = 1  # fixtures/results.py SCHEMA this renderer understands
+from fixtures.results import KINDS, SCHEMA
+
 REQUIRED = ("framework", "task", "kind", "outcome")
-KINDS = ("parity", "train", "infer", "compare", "threads")
+# the perf tests' function names, the kind their records carried when skipped before their body ran
+OLD_KINDS = {"train": "train", "infer": "infer", "ab": "compare", "data_parallel_scaling": "scaling",
+             "thread_scaling": "threads", "node_scaling": "nodes"}  # fmt: skip
 # A/B records add their test id (A and B); machine_id: two machines' figures never replace each other
 KEY = ("framework", "task", "kind", "check", "profile", "device", "machine_id")
 MAX_WARNINGS = 20
@@ -36,15 +39,14 @@ def _warn(state: dict, message: str) -> None:
 
 
 def _kind(rec: dict) -> str:
-    """``kind``; a perf test skipped or failed in setup is written as "perf" (an A/B test as "ab"):
-    recover it from the test id."""
+    """``kind``; records written before kinds were declared per test (a test skipped or failed before
+    its body named the kind carried its function's name, e.g. "ab", "data_parallel_scaling"): recover
+    it from the test id."""
     kind = rec.get("kind")
     if kind in KINDS:
         return kind
-    m = re.search(r"::test_(train|infer|ab)\b", str(rec.get("test", "")))
-    if m:
-        return "compare" if m.group(1) == "ab" else m.group(1)
-    return str(kind)
+    m = re.search(r"::test_(\w+?)\[", str(rec.get("test", "")))
+    return OLD_KINDS.get(m.group(1), str(kind)) if m else str(kind)
 
 
 def normalise(rec: dict) -> dict:

@@ -48,6 +48,7 @@ def _defaults(w, task, device, seed) -> dict:
 
 
 @pytest.mark.training
+@pytest.mark.record_kind("compare")
 def test_ab(request, task, ab, pool, device, seed, profile, datasets_cache, record):
     a, b = ab
     gate = request.config.stash[STATE]["gate"]
@@ -59,7 +60,7 @@ def test_ab(request, task, ab, pool, device, seed, profile, datasets_cache, reco
     rounds = request.config.getoption("compare_rounds")
     verdict, figures = compare.run(rep_a, rep_b, task.batch_size, rounds, gate or 0.05, seed)
     figures.update(a=a, b=b, parity_a=parity_a, parity_b=parity_b, defaults_changed=changed, gated=gate is not None)
-    record.update(kind="compare", data=data, figures=figures)
+    record.update(data=data, figures=figures)
     message = verdict.describe(a, b, task.name)
     print(message)
     if gate is not None:

@@ -14,7 +14,12 @@ import pytest
 from fixtures import multinode, timing
 from fixtures.tasks.spec import to_json
 
-pytestmark = [pytest.mark.perf, pytest.mark.training, pytest.mark.tasks_with("data_parallel")]
+pytestmark = [
+    pytest.mark.perf,
+    pytest.mark.record_kind("nodes"),
+    pytest.mark.training,
+    pytest.mark.tasks_with("data_parallel"),
+]
 
 STEPS_PER_ROUND = 4
 LAUNCH_TIMEOUT_S = 600.0  # one topology: N*M processes importing the framework and compiling, 2 loaded cores
@@ -55,7 +60,6 @@ def test_node_scaling(request, node_timings, task, framework, pool, device, prof
         pytest.skip(f"{framework}: no multi-node engine (fixtures/matrix.py Entry.nodes)")
     if device == "gpu":
         pytest.skip("multi-node runs are CPU processes on 127.0.0.1")
-    record.update(kind="nodes")
     points, not_run = [], {}
     for topology in multinode.TIMING:
         run = _launch(request, node_timings, pool, framework, topology, profile, seed, tmp_path_factory)

@@ -18,7 +18,12 @@ import pytest
 from fixtures import replicas, timing, weights
 from fixtures.worker import prepare
 
-pytestmark = [pytest.mark.perf, pytest.mark.training, pytest.mark.tasks_with("data_parallel")]
+pytestmark = [
+    pytest.mark.perf,
+    pytest.mark.record_kind("scaling"),
+    pytest.mark.training,
+    pytest.mark.tasks_with("data_parallel"),
+]
 
 REP_ID = "data-parallel"  # the parity test's id: one replicated rep per worker at a time
 
@@ -50,7 +55,7 @@ def measure(rep, task, profile, path: str, seed: int) -> dict:
 
 def test_data_parallel_scaling(request, task, framework, pool, device, profile, seed, datasets_cache, record):
     path, data = datasets_cache(task, profile)
-    record.update(kind="scaling", data=data)
+    record.update(data=data)
     points, not_run = [], {}
     for n in [1, *replicas.counts(request.config)]:
         if task.batch_size % n:

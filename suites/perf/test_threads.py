@@ -10,7 +10,12 @@ from conftest import ready_worker
 from fixtures import weights
 from fixtures.worker import prepare
 
-pytestmark = [pytest.mark.perf, pytest.mark.training, pytest.mark.tasks_with("thread_sweep")]
+pytestmark = [
+    pytest.mark.perf,
+    pytest.mark.record_kind("threads"),
+    pytest.mark.training,
+    pytest.mark.tasks_with("thread_sweep"),
+]
 
 # One requested thread still shows some CPU time of helper threads (a runtime's GC and schedulers,
 # the worker's pipe). Measured at the smoke profile on the 2-core CI box: 0.99-1.01 CPUs busy at one
@@ -32,7 +37,7 @@ def test_thread_scaling(task, framework, pool, device, profile, seed, datasets_c
     if device == "gpu":
         pytest.skip("the thread sweep measures CPU training; run it without --gpu")
     path, data = datasets_cache(task, profile)
-    record.update(kind="threads", data=data)
+    record.update(data=data)
     cores = len(os.sched_getaffinity(0))
     points = []
     for n in range(1, cores + 1):

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
+from fixtures import tasks as task_registry
 from fixtures import weights
-from suites.parity.test_zoo import figures as zoo_figures
 
 pytestmark = pytest.mark.perf
 
@@ -20,8 +20,8 @@ def _rep(make_rep, task, seed):
 
 
 def _zoo_flops(task, rep, figures: dict, per_s: str, training: bool) -> None:
-    """A zoo model's FLOPs are its variant's (suites/parity/test_zoo.py), not the spec's empty layers'."""
-    stated = zoo_figures(task, rep.describe)
+    """A zoo model's FLOPs are its variant's (tasks.zoo_figures, checked by test_zoo.py), not its spec's."""
+    stated = task_registry.zoo_figures(task, rep.describe)
     figures["variant"] = stated["variant"]
     figures["flops_per_sample"] = 2 * stated["train_macs" if training else "macs"]
     figures["gflops_per_s"] = figures[per_s] * figures["flops_per_sample"] / 1e9
@@ -40,9 +40,10 @@ def _roofline(figures: dict, peak: dict) -> dict:
 
 @pytest.mark.training
 @pytest.mark.zoo_ok
+@pytest.mark.record_kind("train")
 def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, record, against_baseline):
     path, data = datasets_cache(task, profile)
-    record.update(kind="train", data=data)
+    record.update(data=data)
     target = None if data["synthetic"] else task.targets.get(data.get("origin", ""))
     rep = _rep(make_rep, task, seed)
     figures = rep.train_timed(profile, path, seed, target)
@@ -60,9 +61,10 @@ def test_train(task, framework, make_rep, datasets_cache, peaks, profile, seed, 
 
 
 @pytest.mark.zoo_ok
+@pytest.mark.record_kind("infer")
 def test_infer(task, framework, make_rep, datasets_cache, peaks, profile, seed, record, against_baseline):
     path, data = datasets_cache(task, profile)
-    record.update(kind="infer", data=data)
+    record.update(data=data)
     rep = _rep(make_rep, task, seed)
     figures = rep.infer_timed(profile, path)
     record["describe"] = rep.refresh_describe()

@@ -264,3 +264,13 @@ def test_signal_ends_the_run_and_its_workers(tmp_path, sig):
         time.sleep(0.1)
     assert not [p for p in workers if _alive(p)], f"workers left running after {sig.name}"
     assert {r["outcome"] for r in runner.records(tmp_path)} >= {"passed"}  # the tests before the hang
+
+
+def test_a_perf_test_skipped_before_its_body_writes_its_declared_kind(tmp_path):
+    """The kind comes from the test's record_kind marker, not from how far its body ran: a node-scaling
+    test skipped at its first line (the fake framework has no node engine) still writes "nodes"."""
+    args = ["suites/perf/test_nodes.py", "--framework", "fake", "--task", "mnist_mlp", "--part", "timed"]
+    proc, recs = runner.run(tmp_path, args, entries={"fake": FAKE})
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert [(r["kind"], r["outcome"]) for r in recs] == [("nodes", "skipped")], recs
+    assert "no multi-node engine" in recs[0]["reason"]
