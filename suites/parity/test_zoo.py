@@ -10,26 +10,9 @@ from fixtures import tasks as registry
 pytestmark = [pytest.mark.parity, pytest.mark.zoo_ok, pytest.mark.tasks_with("zoo")]
 
 
-def variant_of(task, facts: dict) -> str:
-    """The spec variant whose structure (stride placement and biased convs; blocks and growth) is the
-    one measured, or fail naming it."""
-    module = registry.ZOO[task.zoo]
-    measured = module.structure(facts)
-    found = [name for name, stated in module.VARIANTS.items() if stated == measured]
-    assert found, f"{facts['zoo']}: structure {measured}: no variant in {module.__name__} has it; state it there"
-    return found[0]
-
-
-def figures(task, facts: dict) -> dict:
-    """The spec's figures (parameters, multiply-adds) of the variant a zoo rep is, at the task's size."""
-    variant = variant_of(task, facts)
-    extra = {"classes": task.num_classes} if task.trains else {}
-    return {"variant": variant, **registry.ZOO[task.zoo].figures(variant, task.input_shape[1], **extra)}
-
-
 def test_zoo_model_is_a_stated_variant(task, make_rep, seed, record):
     rep = make_rep()
-    expected = figures(task, rep.describe)
+    expected = registry.zoo_figures(task, rep.describe)
     record["figures"] = {**expected, "trainable_params": rep.describe["trainable_params"]}
     assert rep.describe["trainable_params"] == expected["params"], (
         f"{expected['variant']}: {rep.describe['trainable_params']} trainable parameters, "
