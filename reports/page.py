@@ -57,14 +57,15 @@ sup.ref a { text-decoration: none; font-size: .8em; }
 figcaption { font-size: .8em; color: #555; }
 .seeds { border: 2px dashed #b58a00; background: #fffbea; padding: .4em 1em; }
 .seedlabel { font-weight: 700; color: #6b4e00; }
-nav ol { columns: 3; font-size: .9em; } code { font-size: .92em; }
+nav ol { columns: 5; font-size: .9em; } code { font-size: .92em; }
 .noisy { background: #ffd8b0; color: #7a3b00; border-radius: 3px; padding: 0 .35em; font-size: .8em; }
 .outliers { white-space: nowrap; } .ci { font-size: .85em; color: #444; white-space: nowrap; }
 .verdict { display: inline-block; padding: 0 .45em; border-radius: 3px; font-weight: 700; }
 .verdict.slower { background: #fbd9dc; color: #b00020; } .verdict.faster { background: #dff3e0; color: #16691e; }
 .verdict.same { background: #eef0f3; color: #333; } .verdict.noisy { background: #e4e4e4; color: #777; }
 .nogpu { color: #555; font-style: italic; }
-table.verdict td.cell { min-width: 5.5em; } details { margin: .3em 0 .6em; } summary { cursor: pointer; }
+table.verdict { font-size: .82em; } table.verdict td.cell { min-width: 0; white-space: nowrap; }
+details { margin: .3em 0 .6em; } summary { cursor: pointer; }
 details ul { margin: .2em 0; font-size: .9em; } details li { overflow-wrap: anywhere; }
 .empty { font-size: 1.2em; padding: 1em; background: #f7f7f7; border: 1px solid #ddd; }
 """

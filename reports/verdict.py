@@ -19,7 +19,7 @@ from reports import tables
 from reports.fmt import esc, shorten, table
 from reports.view import Section, View, group_title
 
-SPEED_KINDS = (("train", "samples_per_s", "train"), ("infer", "images_per_s", "infer"))
+SPEED_KINDS = (("train", "samples_per_s", "t"), ("infer", "images_per_s", "i"))
 CAUSE_CHARS = 240  # a cause line is cut here (its whole text stays in the title attribute)
 
 
@@ -47,8 +47,12 @@ def _speed(records: list[dict]) -> dict[tuple[str, str, str], float]:
     return out
 
 
+def _ratio(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
 def matrix(records: list[dict]) -> str:
-    """Rows = entries, columns = tasks: parity and the speed ratios."""
+    """Rows = tasks, columns = entries (the narrower axis across): parity and the speed ratios."""
     parity: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for r in records:
         if r["kind"] == "parity":
@@ -57,20 +61,22 @@ def matrix(records: list[dict]) -> str:
     entries = sorted({r["framework"] for r in records})
     tasks = sorted({r["task"] for r in records})
     rows = []
-    for fw in entries:
+    for task in tasks:
         tds = []
-        for task in tasks:
+        for fw in entries:
             bits, cls = [], "none"
             if (fw, task) in parity:
                 cls, text = parity_cell(parity[fw, task])
                 bits.append(f'<span class="main{" bad" * (cls == "failed")}">{esc(text)}</span>')
-            for kind, _, label in SPEED_KINDS:
-                if (kind, task, fw) in speed:
-                    bits.append(f'<div class="fig">{label} {speed[kind, task, fw]:.2f}</div>')
+            ratios = [
+                f"{abbr} {_ratio(speed[kind, task, fw])}" for kind, _, abbr in SPEED_KINDS if (kind, task, fw) in speed
+            ]
+            if ratios:
+                bits.append(f'<div class="fig">{" · ".join(ratios)}</div>')
             text = "".join(bits) or "—"
             tds.append(f'<td class="cell {cls}" data-task="{esc(task)}" data-framework="{esc(fw)}">{text}</td>')
-        rows.append(f'<tr><th class="row">{esc(fw)}</th>{"".join(tds)}</tr>')
-    return table(["entry", *(esc(t) for t in tasks)], rows, "compact verdict")
+        rows.append(f'<tr><th class="row">{esc(task)}</th>{"".join(tds)}</tr>')
+    return table(["task", *(esc(fw) for fw in entries)], rows, "compact verdict")
 
 
 def _cause_lines(recs: list[dict]) -> list[tuple[int, str]]:
@@ -101,7 +107,7 @@ def render(view: View) -> str:
         '<p class="sub">Cells: parity over every parity check of that entry and task (<b>passed</b>: every one '
         "ran and passed; <b>n of m</b>: n passed, the rest skipped; <b>FAILED</b>: any failed), and speed = the "
         "fastest median throughput of the task ÷ this entry's (1.00 = fastest, 2.00 = half as fast): "
-        "<b>train</b> samples/s, <b>infer</b> images/s. The tables below hold the figures.</p>"
+        "<b>t</b> training samples/s, <b>i</b> inference images/s. The tables below hold the figures.</p>"
     ]
     for key, recs in view.grouped.items():
         out.append(f"<h3>Verdict: {group_title(*key)}</h3>{matrix(recs)}")

@@ -643,10 +643,12 @@ def test_verdict_comes_first_with_failures_and_skips_by_cause(tmp_path):
     assert re.findall(r'<h2 id="(\w+)"', page)[0] == "verdict"
     verdict = page[page.index('id="verdict"') : page.index('id="summary"')]
     cell = re.search(r'data-task="cifar10_cnn" data-framework="keras-jax">(.*?)</td>', verdict).group(1)
-    assert "FAILED 1 of 3" in cell and "train 1.00" in cell  # the fastest trainer there, parity failed
+    assert "FAILED 1 of 3" in cell and "t 1.00" in cell  # the fastest trainer there, parity failed
     cell = re.search(r'data-task="mnist_mlp" data-framework="torch">(.*?)</td>', verdict).group(1)
-    assert "passed" in cell and "train 1.00" in cell and "infer 1.00" in cell
-    assert "train 2.50" in re.search(r'data-task="mnist_mlp" data-framework="keras-jax">(.*?)</td>', verdict).group(1)
+    assert "passed" in cell and "t 1.00 · i 1.00" in cell
+    assert "t 2.50 · i 4.00" in re.search(
+        r'data-task="mnist_mlp" data-framework="keras-jax">(.*?)</td>', verdict
+    ).group(1)
     failed = re.search(r'<details class="failed" open>(.*?)</details>', verdict, re.S).group(1)
     assert html.escape(FAIL_REASON.replace("cifar10_cnn", "<task>")) in failed and "worker died" in failed
     skipped = re.search(r'<details class="skipped">(.*?)</details>', verdict, re.S).group(1)  # collapsed: no "open"
