@@ -658,8 +658,8 @@ def against_baseline(request, task, framework, profile, device, seed):
     def check(record: dict) -> None:
         if state.get("baseline") is None:
             return
-        mine = {**record, "kind": _kind(request.node), "framework": framework, "task": task.name}
-        mine.update(profile=profile, device=device)
+        facts = {"kind": _kind(request.node), "framework": framework, "task": task.name, "profile": profile}
+        mine = {**record, **facts, "device": device}
         found = baselines.judge(state["baseline"], mine, state["gate"] or 0.05, seed)
         record["figures"]["baseline"] = found
         print(found.get("message") or found["missing"])

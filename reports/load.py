@@ -16,7 +16,8 @@ from pathlib import Path
 from fixtures.results import KINDS, SCHEMA
 
 REQUIRED = ("framework", "task", "kind", "outcome")
-# the perf tests' function names, the kind their records carried when skipped before their body ran
+# older records' kind by their test's function name: a perf test skipped before its body named the kind
+# wrote "perf" (the oldest files) or its function's name ("ab", "data_parallel_scaling", ...)
 OLD_KINDS = {"train": "train", "infer": "infer", "ab": "compare", "data_parallel_scaling": "scaling",
              "thread_scaling": "threads", "node_scaling": "nodes"}  # fmt: skip
 # A/B records add their test id (A and B); machine_id: two machines' figures never replace each other

@@ -4,7 +4,7 @@ and the writers' rules the page states (noisy thresholds, the A/B trim)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from reports.fmt import Notes, esc, is_num, machine_label, shorten
 
@@ -95,16 +95,21 @@ def cause(rec: dict) -> str:
     return first.replace(rec["task"], "<task>") if rec["task"] else first
 
 
-def parity_status(records: list[dict]) -> dict[tuple[str, str], str]:
-    """Overall parity per (framework, task) over the latest parity records: failed > passed > skipped."""
-    seen: dict[tuple[str, str], set] = defaultdict(set)
+def parity_counts(records: list[dict]) -> dict[tuple[str, str], Counter]:
+    """Outcome counts of the latest parity records per (framework, task)."""
+    out: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for r in records:
         if r["kind"] == "parity":
-            seen[(r["framework"], r["task"])].add(r["outcome"])
-    out = {}
-    for key, outcomes in seen.items():
-        out[key] = "failed" if "failed" in outcomes else "passed" if "passed" in outcomes else "skipped"
+            out[r["framework"], r["task"]][r["outcome"]] += 1
     return out
+
+
+def parity_status(records: list[dict]) -> dict[tuple[str, str], str]:
+    """Overall parity per (framework, task) over the latest parity records: failed > passed > skipped."""
+    return {
+        key: "failed" if c["failed"] else "passed" if c["passed"] else "skipped"
+        for key, c in parity_counts(records).items()
+    }
 
 
 def cell_attrs(rec_kind: str, task: str, fw: str, cls: str) -> str:

@@ -53,10 +53,7 @@ def _ratio(value: float) -> str:
 
 def matrix(records: list[dict]) -> str:
     """Rows = tasks, columns = entries (the narrower axis across): parity and the speed ratios."""
-    parity: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for r in records:
-        if r["kind"] == "parity":
-            parity[r["framework"], r["task"]][r["outcome"]] += 1
+    parity = tables.parity_counts(records)
     speed = _speed(records)
     entries = sorted({r["framework"] for r in records})
     tasks = sorted({r["task"] for r in records})
