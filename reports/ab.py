@@ -12,7 +12,10 @@ VERDICT_TITLE = {
     "slower": "the whole confidence interval lies above 1 + threshold: B is slower than A",
     "faster": "the whole confidence interval lies below 1 - threshold: B is faster than A",
     "same": "the confidence interval reaches inside 1 ± threshold: no difference past the threshold",
-    "noisy": f"one side's rounds spread too much (coefficient of variation above {NOISY_CV:.0%}): no verdict, rerun",
+    "noisy": (
+        f"one side's rounds, less the {AB_TRIM:.0%} highest and lowest, spread too much "
+        f"(coefficient of variation above {NOISY_CV:.0%}): no verdict, rerun"
+    ),
 }
 
 
