@@ -18,12 +18,12 @@ import dataclasses
 
 import pytest
 
-from conftest import ready_worker
 from fixtures import checks
+from fixtures.harness.pool import ready_worker
 from fixtures.tasks.spec import GRU, LSTM, SGD, Dense, Flatten, Profile, Task, Tolerance
 from fixtures.worker import prepare
 
-pytestmark = [pytest.mark.parity, pytest.mark.probe_task]  # the task: a cell probe; conftest adds frameworks
+pytestmark = [pytest.mark.parity, pytest.mark.probe_task]  # the task: a cell probe; the harness adds frameworks
 
 FORWARD_TOL = Tolerance(
     rtol=1e-4,

@@ -9,8 +9,9 @@ upgrade must never pass a gate as a skip. Only a task that A does not run either
 
 import pytest
 
-from conftest import STATE, NotReady, worker_for
 from fixtures import checks, compare, known_defaults
+from fixtures.harness.pool import NotReady, worker_for
+from fixtures.harness.state import STATE
 from fixtures.worker import prepare, task_args
 
 pytestmark = pytest.mark.perf

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from conftest import ready_worker
 from fixtures import weights
+from fixtures.harness.pool import ready_worker
 from fixtures.worker import prepare
 
 pytestmark = [

@@ -1,9 +1,10 @@
 """Every environment that runs the suite installs what the harness imports.
 
-The harness's third-party imports are read from its source (the controller: ``conftest.py`` and the
-parity and perf modules, followed through the local modules they import, with the worker's
-``fixtures/worker.py``); each tox environment's requirement files (``-r`` followed) must name the
-distribution of each. A missing one is what broke ``tox -e mxnet191`` at collection (scipy).
+The harness's third-party imports are read from its source (the controller: ``conftest.py``, its
+plugin ``fixtures/harness`` and the parity and perf modules, followed through the local modules
+they import, with the worker's ``fixtures/worker.py``); each tox environment's requirement files
+(``-r`` followed) must name the distribution of each. A missing one is what broke
+``tox -e mxnet191`` at collection (scipy).
 """
 
 import ast
@@ -54,6 +55,7 @@ def harness_imports() -> dict[str, str]:
     """Third-party top-level module -> the first harness file that imports it."""
     found: dict[str, str] = {}
     todo = [(p, False) for p in (ROOT / "conftest.py", ROOT / "fixtures" / "worker.py")]
+    todo += [(p, False) for p in sorted((ROOT / "fixtures" / "harness").glob("*.py"))]  # conftest's plugin
     todo += [(p, False) for p in sorted((ROOT / "suites").glob("p*/*.py"))]  # parity, perf
     seen = set()
     while todo:
