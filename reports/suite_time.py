@@ -65,7 +65,10 @@ def breakdown(records: list[dict], runs: list[dict], run_id: str | None = None) 
     return {
         "run_id": run_id,
         "parts": [
-            {k: p.get(k) for k in ("part", "profile", "workers_n", "wall_s", "cpu_pct", "peak_rss_mb", "tests")}
+            {
+                **{k: p.get(k) for k in ("part", "profile", "workers_n", "wall_s", "cpu_pct", "peak_rss_mb", "tests")},
+                "peak_largest": p.get("peak_largest") or [],
+            }
             for p in parts
         ],
         "wall_s": round(last - first, 1),
@@ -85,6 +88,11 @@ def breakdown(records: list[dict], runs: list[dict], run_id: str | None = None) 
     }
 
 
+def largest(processes: list[dict], n: int = 3) -> str:
+    """The first ``n`` of a memory peak's largest processes (runs.jsonl's ``peak_largest``): "label GB, ..."."""
+    return ", ".join(f"{p['process']} {p['rss_mb'] / 1024:.1f} GB" for p in processes[:n])
+
+
 def text(b: dict, top: int = 10) -> str:
     if not b:
         return "no session lines (runs.jsonl) for that run"
@@ -96,6 +104,7 @@ def text(b: dict, top: int = 10) -> str:
         lines.append(
             f"  part {p['part']} ({p['profile']}, -n {p['workers_n']}): {p['wall_s']:.0f} s, {p['tests']} tests, "
             f"CPU {p['cpu_pct']:.0f} %, peak {p['peak_rss_mb'] / 1024:.1f} GB"
+            + (f" (largest: {largest(p['peak_largest'])})" if p["peak_largest"] else "")
         )
     for title, key in (("entry", "by_entry"), ("module", "by_module"), ("phase", "by_phase")):
         lines.append(f"test seconds by {title} (top {top}):")
@@ -116,7 +125,8 @@ def render(view: View) -> str:
         return '<p class="muted">No session lines (runs.jsonl beside the results file) to show.</p>'
     parts = "".join(
         f"<tr><td>{esc(p['part'])}</td><td>{esc(p['profile'])}</td><td>{p['workers_n']}</td><td>{p['tests']}</td>"
-        f"<td>{p['wall_s']:.0f}</td><td>{p['cpu_pct']:.0f} %</td><td>{p['peak_rss_mb'] / 1024:.1f}</td></tr>"
+        f"<td>{p['wall_s']:.0f}</td><td>{p['cpu_pct']:.0f} %</td><td>{p['peak_rss_mb'] / 1024:.1f}</td>"
+        f"<td>{esc(largest(p['peak_largest']))}</td></tr>"
         for p in b["parts"]
     )
     top = "".join(
@@ -131,7 +141,7 @@ def render(view: View) -> str:
         f"a phase's time is measured in the controller around the worker commands and the golden model; "
         f"“{CHECK}” is the rest of a test.</p>"
         "<table class='compact'><thead><tr><th>part</th><th>profile</th><th>-n</th><th>tests</th><th>wall s</th>"
-        f"<th>CPU</th><th>peak GB</th></tr></thead><tbody>{parts}</tbody></table>"
+        f"<th>CPU</th><th>peak GB</th><th>largest processes at the peak</th></tr></thead><tbody>{parts}</tbody></table>"
         "<div class='charts'>"
         + head.format("entry", _rows(b["by_entry"], 20))
         + head.format("module", _rows(b["by_module"], 20))

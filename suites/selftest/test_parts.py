@@ -33,6 +33,9 @@ def test_timed_part_carries_the_untimed_parts_parity(tmp_path):
     runs = [json.loads(line) for line in (tmp_path / "runs.jsonl").read_text().splitlines()]
     assert [r["part"] for r in runs] == ["untimed", "timed"] and [r["workers_n"] for r in runs] == [2, 0]
     assert all(r["peak_rss_mb"] > 0 and r["wall_s"] > 0 for r in runs)
+    labels = [{p["process"] for p in r["peak_largest"]} for r in runs]  # the peak's largest, named
+    assert "pytest" in labels[0] | labels[1] and "pytest-xdist process" in labels[0], labels
+    assert any(label.startswith("worker fakefw") for label in labels[0] | labels[1]), labels
     summary = suite_time.breakdown(both, runs)
     assert summary["run_id"] == "parts-selftest" and len(summary["parts"]) == 2
     assert set(summary["by_entry"]) == set(ENTRIES) and "worker start" in summary["by_phase"]
