@@ -25,6 +25,7 @@ from hypothesis import seed as hseed
 from hypothesis import strategies as st
 
 from fixtures import checks, reference, weights
+from fixtures.harness.case import case_of
 from fixtures.pitfalls import adhoc
 from fixtures.tasks.spec import GRU, LSTM, AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, Tolerance
 from fixtures.worker import prepare, task_args
@@ -107,9 +108,9 @@ def _own(request, task, framework, kind):
     found = [(la, shape) for la, shape, _ in task.layer_shapes() if isinstance(la, kind)]
     mine = []
     for item in request.session.items:
-        params = getattr(item, "callspec", None) and item.callspec.params
-        if params and item.originalname == request.node.originalname and params.get("framework") == framework:
-            mine.append(params["task"])
+        case = case_of(item)
+        if item.originalname == request.node.originalname and case.framework == framework:
+            mine.append(case.task)
     users = [t for t in mine if any(isinstance(la, kind) for la in t.layers)]
     owner = (users or mine or [task])[0]
     if owner.name != task.name:

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from fixtures import checks, multinode
+from fixtures.harness.case import case_of
 from fixtures.tasks.spec import to_json
 from fixtures.worker import prepare
 
@@ -45,13 +46,8 @@ def node_run(request, node_runs, pool, framework, task, device, seed, tmp_path_f
     if device == "gpu":
         pytest.skip("multi-node runs are CPU processes on 127.0.0.1 (gloo, jax's CPU collectives)")
     if framework not in node_runs:
-        tasks = {
-            item.callspec.params["task"].name: item.callspec.params["task"]
-            for item in request.session.items
-            if item.module is request.module
-            and getattr(item, "callspec", None)
-            and item.callspec.params.get("framework") == framework
-        }
+        cases = [case_of(item) for item in request.session.items if item.module is request.module]
+        tasks = {c.task.name: c.task for c in cases if c.framework == framework}
         job = {"seed": seed, "tasks": [to_json(t) for t in tasks.values()]}
         folder = tmp_path_factory.mktemp(f"nodes-{framework}")
         try:

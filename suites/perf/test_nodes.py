@@ -12,6 +12,7 @@ collectives' overhead, never a speed-up (the record says ``loopback``; the repor
 import pytest
 
 from fixtures import multinode, timing
+from fixtures.harness.case import case_of
 from fixtures.tasks.spec import to_json
 
 pytestmark = [
@@ -33,13 +34,8 @@ def node_timings():
 
 def _launch(request, cache, pool, framework, topology, profile, seed, tmp_path_factory):
     if (framework, topology) not in cache:
-        tasks = [
-            item.callspec.params["task"]
-            for item in request.session.items
-            if item.module is request.module
-            and getattr(item, "callspec", None)
-            and item.callspec.params.get("framework") == framework
-        ]
+        cases = [case_of(item) for item in request.session.items if item.module is request.module]
+        tasks = [c.task for c in cases if c.framework == framework]
         rounds = max(3, max(t.profiles[profile].rounds for t in tasks))
         job = {
             "seed": seed,

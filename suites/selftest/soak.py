@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.harness.case import case_of
+
 ROOT = Path(__file__).resolve().parents[2]
 LOG = "DLPARITY_SOAK_LOG"
 
@@ -31,8 +33,7 @@ def pytest_runtest_makereport(item, call):
     """(as a plugin, in the process running the test) each reported test that gets a record."""
     report = (yield).get_result()
     path = os.environ.get(LOG)
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    if path and (params.get("framework") or params.get("ab")):
+    if path and case_of(item).entries:
         if report.when == "call" or (report.when == "setup" and not report.passed):
             with open(path, "a") as fh:
                 fh.write(report.nodeid + "\n")
