@@ -13,10 +13,12 @@ from suites.selftest.runner import FAKE, by_test
 pytestmark = [pytest.mark.selftest, pytest.mark.alone]
 
 TRAIN = ["suites/perf/test_timed.py", "-k", "train", "--framework", "fake", "--task", "mnist_mlp", "-s"]
-# steps that sleep dominate their rounds, so the rounds stay steady even beside other work: 50 ms a
-# step saved, 250 ms a step later
-STEADY = {**FAKE, "env": {"FAKEFW_STEP_DELAY": "0.05"}}
-SLOW = {**FAKE, "env": {"FAKEFW_STEP_DELAY": "0.25"}}
+# steps that sleep dominate their rounds, so the rounds stay steady even beside other work: 250 ms a
+# step saved, 1.25 s a step later. A smoke round is 2 steps, and the reference model's numpy step
+# (~30 ms) once took 4x that in a first round: beside a 50 ms sleep that made the saved run noisy
+# (round CV 0.34 > 0.25, no verdict); beside 250 ms it moves a round's CV to about 0.1
+STEADY = {**FAKE, "env": {"FAKEFW_STEP_DELAY": "0.25"}}
+SLOW = {**FAKE, "env": {"FAKEFW_STEP_DELAY": "1.25"}}
 
 
 def _run(tmp_path, store, *args, entry=FAKE):
