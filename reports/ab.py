@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from reports.fmt import Notes, esc, iqr, is_num, num, shorten, slug, table
 from reports.tables import AB_TRIM, NOISY_CV, fine_pct, outcome_badge, reason_cell
 from reports.view import Section, View, group_title
@@ -20,16 +18,8 @@ VERDICT_TITLE = {
 
 
 def ab_pair(rec: dict) -> tuple[str, str]:
-    """(A, B) of an A/B record: its figures, or (a record of a test that never ran) its test id
-    ``...::test_ab[TASK-A-vs-B]``."""
-    f = rec["figures"]
-    b = str(f.get("b") or rec["framework"])
-    a = f.get("a")
-    if not a:
-        m = re.search(r"\[(.*)\]$", rec["test"])
-        ident, prefix, suffix = (m.group(1) if m else ""), f"{rec['task']}-", f"-vs-{b}"
-        a = ident[len(prefix) : -len(suffix)] if ident.startswith(prefix) and ident.endswith(suffix) else "?"
-    return str(a), b
+    """(A, B) of an A/B record (its ``pair``)."""
+    return str(rec["pair"].get("a", "?")), str(rec["pair"].get("b", rec["framework"]))
 
 
 def ab_ci_text(f: dict) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from reports.fmt import esc, is_num, num, table
-from reports.tables import machine_labels, version_text
+from reports.tables import machine_labels, status_text, version_text
 from reports.view import Section, View
 
 METRIC = {"train": ("samples_per_s", "samples/s"), "infer": ("images_per_s", "images/s")}
@@ -34,7 +34,7 @@ def _cell(rec: dict | None, best: float | None) -> str:
     if rec["outcome"] != "passed" or not is_num(value):
         return f'<td class="cell skipped">{esc(rec["outcome"])}</td>'
     ratio = f' <span class="ratio">×{best / value:.2f}</span>' if best else ""
-    parity = "" if rec["parity"] in ("passed", "") else f' <span class="bad">parity {esc(rec["parity"])}</span>'
+    parity = "" if rec["parity"] in ("passed", "") else f" parity {status_text(rec['parity'], rec['parity_checks'])}"
     return (
         f'<td class="cell ok"><div class="main">{num(value)} {unit}{ratio}</div>'
         f'<div class="sub">{esc(version_text(rec["version"]))}{parity}</div></td>'

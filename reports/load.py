@@ -1,4 +1,5 @@
-"""Read result records (fixtures/results.py schema 1) and keep the latest one per measurement.
+"""Read result records (fixtures/results.py schema 2; older ones through its ``upgrade``) and keep the
+latest one per measurement.
 
 Kept standalone (the stdlib and ``fixtures/results.py``, itself stdlib only) so the report renders in
 an environment that has none of the frameworks or the harness installed.
@@ -8,18 +9,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fixtures.results import KINDS, SCHEMA
+from fixtures.results import upgrade
 
 REQUIRED = ("framework", "task", "kind", "outcome")
-# older records' kind by their test's function name: a perf test skipped before its body named the kind
-# wrote "perf" (the oldest files) or its function's name ("ab", "data_parallel_scaling", ...)
-OLD_KINDS = {"train": "train", "infer": "infer", "ab": "compare", "data_parallel_scaling": "scaling",
-             "thread_scaling": "threads", "node_scaling": "nodes"}  # fmt: skip
 # A/B records add their test id (A and B); machine_id: two machines' figures never replace each other
 KEY = ("framework", "task", "kind", "check", "profile", "device", "machine_id")
 MAX_WARNINGS = 20
@@ -29,7 +25,7 @@ MAX_WARNINGS = 20
 class Loaded:
     records: list[dict] = field(default_factory=list)  # every valid record, file order
     latest: list[dict] = field(default_factory=list)  # the latest record per KEY
-    skipped: int = 0  # lines that were not JSON, not schema 1 or lacked required keys
+    skipped: int = 0  # lines that were not JSON, of a schema ``upgrade`` refuses, or lacked required keys
     sources: list[str] = field(default_factory=list)
 
 
@@ -39,21 +35,10 @@ def _warn(state: dict, message: str) -> None:
         print(f"reports: {message}", file=sys.stderr)
 
 
-def _kind(rec: dict) -> str:
-    """``kind``; records written before kinds were declared per test (a test skipped or failed before
-    its body named the kind carried its function's name, e.g. "ab", "data_parallel_scaling"): recover
-    it from the test id."""
-    kind = rec.get("kind")
-    if kind in KINDS:
-        return kind
-    m = re.search(r"::test_(\w+?)\[", str(rec.get("test", "")))
-    return OLD_KINDS.get(m.group(1), str(kind)) if m else str(kind)
-
-
 def normalise(rec: dict) -> dict:
     """Defaults for optional keys, so the renderers can index without guards."""
     rec = dict(rec)
-    rec["kind"] = _kind(rec)
+    rec["kind"] = str(rec["kind"])
     for key in ("framework", "task", "outcome"):
         rec[key] = str(rec[key])
     for key in ("check", "reason", "profile", "device", "run_id", "time", "test", "parity", "shard"):
@@ -61,7 +46,7 @@ def normalise(rec: dict) -> dict:
         rec[key] = "" if value is None else str(value)
     rec["profile"] = rec["profile"] or "?"
     rec["device"] = rec["device"] or "?"
-    for key in ("version", "data", "figures", "describe", "machine", "worker", "commit"):
+    for key in ("version", "data", "figures", "describe", "machine", "worker", "commit", "pair", "parity_checks"):
         if not isinstance(rec.get(key), dict):
             rec[key] = {}
     rec["machine_id"] = machine_id(rec["machine"])
@@ -103,8 +88,10 @@ def read(paths) -> Loaded:
     state = {"n": 0}
     for path in paths:
         for where, rec in json_lines(path, lambda message: _warn(state, message)):
-            if rec.get("schema") != SCHEMA:
-                _warn(state, f"{where}: skipped, schema {rec.get('schema')!r} (this report reads schema {SCHEMA})")
+            try:
+                rec = upgrade(rec)
+            except ValueError as exc:
+                _warn(state, f"{where}: skipped, {exc}")
                 continue
             missing = [k for k in REQUIRED if rec.get(k) in (None, "")]
             if missing:

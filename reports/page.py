@@ -119,7 +119,7 @@ def build(
     if not records:
         notes = Notes("frameworks")
         body = [
-            '<p class="empty">No records to show: the results file(s) hold no readable schema-1 records'
+            '<p class="empty">No records to show: the results file(s) hold no readable records'
             f"{f' ({loaded.skipped} lines skipped, see stderr)' if loaded.skipped else ''}. "
             "Run <code>pytest</code> first.</p>",
             "<h2>Frameworks: every framework the seed projects measured</h2>"

@@ -3,6 +3,7 @@ throughput, ratio to the fastest, first step, accuracy, stability and parity sta
 
 from __future__ import annotations
 
+from fixtures.results import parity_summary
 from reports.fmt import Notes, esc, iqr, is_num, median, num, pct, slug, table
 from reports.tables import (
     NOISY_CV,
@@ -10,7 +11,7 @@ from reports.tables import (
     by_cell,
     cell_attrs,
     outcome_badge,
-    parity_status,
+    parity_counts,
     reason_cell,
     speed_ratios,
     status_text,
@@ -72,10 +73,13 @@ def _parity(rec: dict, latest_parity: dict) -> str:
     status = rec["parity"]
     other = latest_parity.get((rec["framework"], rec["task"]))
     if status in ("", "not run") and other:
-        return f'<div class="sub">parity not run in this session; latest parity records: {status_text(other)}</div>'
+        return (
+            '<div class="sub">parity not run in this session; latest parity records: '
+            f"{status_text(parity_summary(other), other)}</div>"
+        )
     if not status:
         return ""
-    return f'<div class="sub">parity {status_text(status)}</div>'
+    return f'<div class="sub">parity {status_text(status, rec["parity_checks"])}</div>'
 
 
 def _measured(rec: dict, notes: Notes, key: str, unit: str, iqr_unit: str = "") -> list[str]:
@@ -191,7 +195,7 @@ STABILITY = (
 
 def _section(kind: str, heading: str) -> Section:
     def render(view: View) -> str:
-        latest_parity = parity_status(view.records)
+        latest_parity = parity_counts(view.records)
         out = [f'<p class="sub">{INTRO[kind]}{STABILITY}</p>']
         for key, recs in view.grouped.items():
             if not any(r["kind"] == kind for r in recs):

@@ -45,7 +45,7 @@ def markdown(records: list[dict], title: str) -> str:
             f = r["figures"]
             ci = f.get("ci") or ["?", "?"]
             rows.append([
-                f.get("a", "?"), f.get("b", "?"), r["task"], f"{f.get('ratio', float('nan')):.3f}",
+                r["pair"].get("a", "?"), r["pair"].get("b", "?"), r["task"], f"{f.get('ratio', float('nan')):.3f}",
                 f"{ci[0]:.3f}–{ci[1]:.3f}" if all(isinstance(c, float) for c in ci) else "?",
                 f"{f.get('threshold', 0):.0%}", f["verdict"], "yes" if f.get("gated") else "no", r["outcome"],
             ])  # fmt: skip

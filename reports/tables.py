@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from fixtures.results import OUTCOMES, parity_summary
 from reports.fmt import Notes, esc, is_num, machine_label, shorten
 
 OUTCOME_LABEL = {"passed": "pass", "failed": "FAIL", "skipped": "skip"}
@@ -81,10 +82,12 @@ def reason_cell(rec: dict, notes: Notes) -> str:
     return f'<div class="reason" title="{esc(rec["reason"])}">{esc(shorten(rec["reason"], 120))}{notes.ref(full)}</div>'
 
 
-def status_text(status: str) -> str:
+def status_text(status: str, checks: dict | None = None) -> str:
+    """A parity summary (fixtures/results.parity_summary), with its checks' counts where known."""
     cls = {"passed": "ok", "failed": "bad"}.get(status, "muted")
     label = {"passed": "passed", "failed": "FAILED"}.get(status, status)
-    return f'<span class="{cls}">{esc(label)}</span>'
+    counts = ", ".join(f"{checks[o]} {o}" for o in OUTCOMES if (checks or {}).get(o))
+    return f'<span class="{cls}">{esc(label)}</span>' + (f" ({esc(counts)})" if counts and status != "passed" else "")
 
 
 def cause(rec: dict) -> str:
@@ -105,11 +108,8 @@ def parity_counts(records: list[dict]) -> dict[tuple[str, str], Counter]:
 
 
 def parity_status(records: list[dict]) -> dict[tuple[str, str], str]:
-    """Overall parity per (framework, task) over the latest parity records: failed > passed > skipped."""
-    return {
-        key: "failed" if c["failed"] else "passed" if c["passed"] else "skipped"
-        for key, c in parity_counts(records).items()
-    }
+    """Overall parity per (framework, task) over the latest parity records (results.parity_summary)."""
+    return {key: parity_summary(c) for key, c in parity_counts(records).items()}
 
 
 def cell_attrs(rec_kind: str, task: str, fw: str, cls: str) -> str:

@@ -4,8 +4,9 @@ the skips grouped by cause (collapsed).
 
 Rules:
 
-* A cell's parity: FAILED when any parity check of that entry and task failed; "passed" when every
-  one ran and passed; "n of m" when n passed and the rest were skipped; "skipped" when none ran.
+* A cell's parity is fixtures/results.parity_summary of that entry and task's parity checks: FAILED
+  (with how many) when any failed; "passed" when every one ran and passed; else skipped, shown as
+  "n of m passed" (the rest skipped or expected differences) or "skipped" (none passed).
 * Speed: the fastest median throughput of the task's row ÷ this entry's (1.00 = fastest, 2.00 = half
   as fast), training samples/s and inference images/s apart, passed timed records only.
 * Failures and skips are listed once per entry and cause (``tables.cause``), with their count and tasks.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from fixtures.results import parity_summary
 from reports import tables
 from reports.fmt import esc, shorten, table
 from reports.view import Section, View, group_title
@@ -26,13 +28,12 @@ CAUSE_CHARS = 240  # a cause line is cut here (its whole text stays in the title
 def parity_cell(outcomes: Counter) -> tuple[str, str]:
     """(css class, text) of one entry x task's parity checks (rule in the module docstring)."""
     passed, failed, skipped = outcomes["passed"], outcomes["failed"], outcomes["skipped"]
-    if failed:
-        return "failed", f"FAILED {failed} of {passed + failed + skipped}"
-    if passed and not skipped:
+    summary, ran = parity_summary(outcomes), passed + failed + skipped
+    if summary == "failed":
+        return "failed", f"FAILED {failed} of {ran}"
+    if summary == "passed":
         return "ok", "passed"
-    if passed:
-        return "ok", f"{passed} of {passed + skipped}"
-    return "skipped", "skipped"
+    return "skipped", f"{passed} of {ran} passed" if passed else "skipped"
 
 
 def _speed(records: list[dict]) -> dict[tuple[str, str, str], float]:
@@ -102,7 +103,8 @@ def render(view: View) -> str:
     cause (collapsed)."""
     out = [
         '<p class="sub">Cells: parity over every parity check of that entry and task (<b>passed</b>: every one '
-        "ran and passed; <b>n of m</b>: n passed, the rest skipped; <b>FAILED</b>: any failed), and speed = the "
+        "ran and passed; <b>n of m passed</b>: the rest skipped or expected differences; <b>FAILED</b>: any "
+        "failed), and speed = the "
         "fastest median throughput of the task ÷ this entry's (1.00 = fastest, 2.00 = half as fast): "
         "<b>t</b> training samples/s, <b>i</b> inference images/s. The tables below hold the figures.</p>"
     ]

@@ -216,13 +216,30 @@ def test_perf_records_figures_data_source_and_parity(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-2000:]
     train = by_test(recs)["test_train[mnist_mlp-fake]"]
-    assert train["kind"] == "train" and train["parity"] == "passed"
+    assert train["kind"] == "train" and train["parity"] == "passed" and train["parity_checks"] == {"passed": 3}
     assert train["data"]["source"] and isinstance(train["data"]["synthetic"], bool)
     fig = train["figures"]
     assert fig["samples_per_s"] > 0 and fig["first_step_s"] > 0 and len(fig["rounds_samples_per_s"]) >= 2
     assert fig["gflops_per_s"] == pytest.approx(fig["samples_per_s"] * fig["flops_per_sample"] / 1e9)
     infer = by_test(recs)["test_infer[mnist_mlp-fake]"]
     assert infer["kind"] == "infer" and infer["figures"]["images_per_s"] > 0
+
+
+def test_a_skipped_parity_check_makes_the_summary_skipped(tmp_path):
+    """Perf records say "passed" only when every parity check of the entry and task ran and passed."""
+    exp = tmp_path / "exp"
+    exp.mkdir()
+    (exp / "fake.txt").write_text("# not comparable here (a planted skip)\nskip: test_parameters[mnist_mlp-fake]\n")
+    proc, recs = runner.run(
+        tmp_path,
+        ["suites/parity/test_model.py", "suites/perf/test_timed.py", "--framework", "fake", "--task", "mnist_mlp",
+         "-k", "not infer"],
+        entries={"fake": FAKE},
+        env={"DLPARITY_EXPECTATIONS": str(exp)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    train = by_test(recs)["test_train[mnist_mlp-fake]"]
+    assert train["parity"] == "skipped" and train["parity_checks"] == {"passed": 2, "skipped": 1}, train
 
 
 def _children(pid: int) -> list[int]:

@@ -78,3 +78,36 @@ def test_disk_full_mid_run_stops_the_run_and_keeps_what_was_written(tmp_path):
     assert len(recs) == 1 and (tmp_path / "results.jsonl").read_bytes().endswith(b"\n")
     pid = recs[0]["worker"]["pid"]
     assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
+
+
+@pytest.mark.parametrize(
+    "checks, summary",
+    [
+        ({"passed": 5}, "passed"),
+        ({"passed": 4, "skipped": 1}, "skipped"),  # passed only when every check ran and passed
+        ({"passed": 3, "skipped": 1, "failed": 1}, "failed"),
+        ({"skipped": 2}, "skipped"),
+        ({}, "not run"),
+        ({"passed": 0}, "not run"),
+    ],
+)
+def test_parity_summary_failed_beats_skipped_beats_passed(checks, summary):
+    assert results.parity_summary(checks) == summary
+
+
+def test_upgrade_reads_schema_1_and_refuses_others():
+    v1 = {"schema": 1, "framework": "torch-next", "task": "mnist_mlp", "outcome": "skipped", "parity": "passed"}
+    ab = {**v1, "kind": "ab", "test": "suites/perf/test_compare.py::test_ab[mnist_mlp-torch-vs-torch-next]"}
+    got = results.upgrade(ab)
+    assert got["schema"] == results.SCHEMA and got["kind"] == "compare"
+    assert got["pair"] == {"a": "torch", "b": "torch-next"} and got["parity_checks"] == {}
+    assert got["parity"] == "no failure seen"  # schema 1's "passed" said only that none failed
+    scaling = {**v1, "kind": "data_parallel_scaling", "test": "suites/perf/test_scaling.py::test_x[mnist_mlp-torch]"}
+    assert results.upgrade(scaling)["kind"] == "scaling" and results.upgrade(scaling)["pair"] == {}
+    failed = results.upgrade({**v1, "kind": "train", "parity": "failed"})
+    assert failed["parity"] == "failed" and failed["kind"] == "train"
+    current = {"schema": results.SCHEMA, "kind": "train", "pair": {}, "parity": "passed"}
+    assert results.upgrade(current) is current
+    for schema in (0, None, results.SCHEMA + 1):
+        with pytest.raises(ValueError, match=f"schema {schema!r}: this version reads schemas 1 and 2"):
+            results.upgrade({**v1, "schema": schema})
