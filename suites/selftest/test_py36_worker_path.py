@@ -130,7 +130,10 @@ def worker_path() -> dict:
                 continue  # not ours (third party, stdlib) or a name imported from a module
             seen[mod] = path
             package = mod if path.name == "__init__.py" else mod.rpartition(".")[0]
-            todo.extend(_imports(ast.parse(path.read_text(encoding="utf-8"), str(path)), package))
+            text = path.read_text(encoding="utf-8")
+            todo.extend(_imports(ast.parse(text, str(path)), package))
+            if path.name == "__init__.py" and "pkgutil.iter_modules(__path__)" in text:  # a registry: every module
+                todo.extend(f"{mod}.{f.stem}" for f in path.parent.glob("*.py") if f.name != "__init__.py")
     return seen
 
 
