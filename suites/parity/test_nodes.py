@@ -42,7 +42,7 @@ def node_runs(tmp_path_factory):
 def node_run(request, node_runs, pool, framework, task, device, seed, tmp_path_factory):
     entry = pool.entries[framework]
     if not entry.nodes:
-        pytest.skip(f"{framework}: no multi-node engine (fixtures/matrix.py Entry.nodes)")
+        pytest.skip(f"{framework}: no multi-node engine (fixtures/manifest.py Framework.nodes)")
     if device == "gpu":
         pytest.skip("multi-node runs are CPU processes on 127.0.0.1 (gloo, jax's CPU collectives)")
     if framework not in node_runs:

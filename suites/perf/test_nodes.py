@@ -53,7 +53,7 @@ def _launch(request, cache, pool, framework, topology, profile, seed, tmp_path_f
 
 def test_node_scaling(request, node_timings, task, framework, pool, device, profile, seed, tmp_path_factory, record):
     if not pool.entries[framework].nodes:
-        pytest.skip(f"{framework}: no multi-node engine (fixtures/matrix.py Entry.nodes)")
+        pytest.skip(f"{framework}: no multi-node engine (fixtures/manifest.py Framework.nodes)")
     if device == "gpu":
         pytest.skip("multi-node runs are CPU processes on 127.0.0.1")
     points, not_run = [], {}

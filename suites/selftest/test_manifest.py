@@ -16,8 +16,8 @@ pytestmark = pytest.mark.selftest
 ROOT = Path(__file__).resolve().parents[2]
 # a second name for the torch adapter: what adding a framework to the manifest changes
 EXTRA = Framework(
-    "torch-again", "fixtures.frameworks.torch_adapter", "torch under a second name", "torch",
-    tox=(ToxEnv("torch-again", "torch"),),
+    "torch-twin", "fixtures.frameworks.torch_adapter", "torch under a second name", "torch",
+    tox=(ToxEnv("torch-twin", "torch"),),
 )  # fmt: skip
 
 
@@ -53,10 +53,10 @@ def test_dlp_reads_what_setup_installs():
 
 def test_a_new_entry_reaches_every_derived_file():
     frameworks = (*manifest.FRAMEWORKS, EXTRA)
-    assert "torch-again" in manifest.tox(frameworks).split("envlist = ")[1].splitlines()[0]
-    assert "    torch213, torch-again: -r requirements/torch.txt" in manifest.tox(frameworks)
-    assert "| `torch-again` | `torch_adapter.py` | main | torch under a second name |" in manifest.readme(frameworks)
-    assert manifest.tox_envs(frameworks)["torch-again"] == "torch-again"
+    assert "torch-twin" in manifest.tox(frameworks).split("envlist = ")[1].splitlines()[0]
+    assert "    torch213, torch-twin: -r requirements/torch.txt" in manifest.tox(frameworks)
+    assert "| `torch-twin` | `torch_adapter.py` | main | torch under a second name |" in manifest.readme(frameworks)
+    assert manifest.tox_envs(frameworks)["torch-twin"] == "torch-twin"
     assert manifest.dlp(frameworks) == manifest.dlp()  # the main environment's torch group installs it
     own = replace(EXTRA, requirements="torch214", venv="torch214", python="3.12")
     assert "venv torch214 3.12" in manifest.dlp((*manifest.FRAMEWORKS, own))
