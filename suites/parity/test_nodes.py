@@ -51,7 +51,9 @@ def node_run(request, node_runs, pool, framework, task, device, seed, tmp_path_f
         job = {"seed": seed, "tasks": [to_json(t) for t in tasks.values()]}
         folder = tmp_path_factory.mktemp(f"nodes-{framework}")
         try:
-            node_runs[framework] = multinode.launch(entry, entry.nodes, job, multinode.PARITY, folder, LAUNCH_TIMEOUT_S)
+            node_runs[framework] = multinode.launch(
+                entry, entry.nodes, job, multinode.PARITY, folder, LAUNCH_TIMEOUT_S, pool.cache_env(framework)
+            )
         except multinode.NodesFailed as exc:
             node_runs[framework] = exc
     run = node_runs[framework]
