@@ -1,8 +1,8 @@
 """Read result records (fixtures/results.py schema 2; older ones through its ``upgrade``) and keep the
 latest one per measurement.
 
-Kept standalone (the stdlib and ``fixtures/results.py``, itself stdlib only) so the report renders in
-an environment that has none of the frameworks or the harness installed.
+Kept standalone (the stdlib, ``fixtures/results.py`` and ``fixtures/testids.py``, both stdlib only)
+so the report renders in an environment that has none of the frameworks or the harness installed.
 """
 
 from __future__ import annotations

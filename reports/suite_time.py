@@ -17,6 +17,7 @@ import json
 import sys
 from pathlib import Path
 
+from fixtures import testids
 from reports.fmt import esc
 from reports.view import Section, View
 
@@ -55,7 +56,7 @@ def breakdown(records: list[dict], runs: list[dict], run_id: str | None = None) 
             continue
         phases = {k: float(v) for k, v in rec["phases"].items()}
         phases[CHECK] = max(0.0, float(rec.get("seconds") or 0.0) - sum(phases.values()))
-        module = str(rec.get("test", "")).split("::")[0]
+        module = testids.module(str(rec.get("test", "")))
         for name, seconds in phases.items():
             by_phase[name] += seconds
             cells[(rec["framework"], module, name)] += seconds

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from fixtures import testids
+
 MAX_ROWS = 40  # per table: a summary, not the report; the page and pytest.html have the rest
 
 
@@ -82,7 +84,7 @@ def markdown(records: list[dict], title: str) -> str:
         ]
         lines += ["### Against the saved baseline", "", *_table(head, rows, "verdicts"), ""]
     if failed:
-        rows = [[r["framework"], r["task"], r["test"].split("::")[-1], r["reason"][:200]] for r in failed]
+        rows = [[r["framework"], r["task"], testids.name(r["test"]), r["reason"][:200]] for r in failed]
         lines += ["### Failures", "", *_table(["entry", "task", "test", "why"], rows, "failures"), ""]
     known = [r for r in records if _expected(r)]
     if known:

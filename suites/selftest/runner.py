@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fixtures import results
+from fixtures import results, testids
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,7 +68,7 @@ def records(tmp_path: Path) -> list[dict]:
 
 def by_test(recs: list[dict]) -> dict[str, dict]:
     """Records keyed by 'function[id]'."""
-    return {r["test"].split("::")[-1]: r for r in recs}
+    return {testids.name(r["test"]): r for r in recs}
 
 
 FAKE = {"module": "suites.selftest.fakefw"}
@@ -86,7 +86,7 @@ def clean_record(tmp_path: Path, nodes: list[str], node: str, args: tuple = ()) 
         proc, recs = run(tmp_path, [*nodes, *args])
         _CLEAN[key] = (proc, by_test(recs))
     proc, recs = _CLEAN[key]
-    rec = recs.get(node.split("::")[-1])
+    rec = recs.get(testids.name(node))
     assert rec is not None, f"{node}: no record from the clean run\n" + proc.stdout[-2000:] + proc.stderr[-2000:]
     return rec
 
@@ -98,7 +98,7 @@ def planted_record(tmp_path: Path, node: str, plant: str, args: tuple = ()) -> d
 
     hook = plant if ":" in plant else f"plants:{plant}"
     proc, recs = run(tmp_path, [node, *args], env={"DLPARITY_WORKER_HOOK": f"suites.selftest.{hook}"})
-    rec = by_test(recs).get(node.split("::")[-1])
+    rec = by_test(recs).get(testids.name(node))
     if rec and rec["outcome"] == "skipped":
         pytest.skip(rec["reason"])
     assert rec is not None, proc.stdout[-2000:] + proc.stderr[-2000:]

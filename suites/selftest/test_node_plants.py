@@ -9,6 +9,7 @@ one with every node reading the same shard, which must fail the parity check and
 
 import pytest
 
+from fixtures import testids
 from suites.selftest import plants_nodes, runner
 from suites.selftest.runner import by_test
 
@@ -30,7 +31,7 @@ def _run(tmp_path, entry, plants):
     env = {"DLPARITY_NODE_HOOK": ",".join(f"{plants_nodes.__name__}:{p}" for p in plants)}
     args = ["suites/parity/test_nodes.py", "--framework", entry, "--task", TASK]
     proc, recs = runner.run(tmp_path, args, env=env)
-    recs = {test.split("[")[0]: rec for test, rec in by_test(recs).items()}
+    recs = {testids.base(test): rec for test, rec in by_test(recs).items()}
     assert set(recs) == CHECKS, proc.stdout[-3000:]
     return recs
 

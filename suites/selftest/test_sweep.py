@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from fixtures import testids
 from reports import sweep
 from suites.selftest import runner
 from suites.selftest.runner import FAKE, ROOT
@@ -59,7 +60,7 @@ def test_seed_dependent_defect_is_found_by_a_real_sweep(tmp_path):
         d.mkdir()
         proc, _ = runner.run(
             d,
-            [FORWARD.split("::")[0], "-k", "forward and mnist_mlp", "--framework", "fake", "--seed", str(seed)],
+            [testids.module(FORWARD), "-k", "forward and mnist_mlp", "--framework", "fake", "--seed", str(seed)],
             entries={"fake": FAKE},
             env={"FAKEFW_WRONG_AT_SEEDS": wrong},
         )
