@@ -906,3 +906,21 @@ def test_dataset_parameters_in_name_and_keywords(tmp_path):
     # a keyword overrides the name; vocab=None keeps every word
     ds = datasets.load("imdb:maxlen=10", 2, 1, cache_dir=tmp_path, maxlen=12, vocab=None)
     assert ds.x_train.shape == (2, 12) and ds.meta["vocab"] is None and ds.meta["maxlen"] == 12
+
+
+def test_tasks_on_one_dataset_each_get_their_own_profile_sizes(tmp_path, only_cache, no_network):
+    """mnist_mlp and fcn5 both read MNIST as 784 pixels: fcn5's quick run once trained on mnist_mlp's 60000
+    samples instead of its own 13680, because the session's data files were keyed by dataset and shape."""
+    from fixtures.harness.pool import DataFiles
+    from fixtures.tasks import TASKS
+
+    files = DataFiles(tmp_path, seed=0, data_dir=tmp_path / "empty", download=False)
+    mlp, fcn5 = TASKS["mnist_mlp"], TASKS["fcn5"]
+    assert mlp.dataset == fcn5.dataset and mlp.input_shape == fcn5.input_shape
+    for task in (mlp, fcn5, mlp):
+        path, data = files.get(task, "smoke")
+        p = task.profiles["smoke"]
+        with np.load(path) as z:
+            assert (len(z["x_train"]), len(z["x_test"])) == (p.train_samples, p.test_samples), task.name
+        assert (data["train_samples"], data["test_samples"]) == (p.train_samples, p.test_samples), task.name
+    assert len(list(tmp_path.glob("*.npz"))) == 2
