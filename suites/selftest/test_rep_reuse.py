@@ -52,3 +52,41 @@ def test_a_reset_rep_is_its_fresh_build(plant):
         assert losses_used == losses_fresh and all(np.array_equal(w_used[k], w_fresh[k]) for k in w_fresh)
     else:
         assert not same_state, f"{plant}: the state check did not notice"
+
+
+class _Resettable:
+    resettable = True
+
+    def reset(self):
+        pass
+
+
+def _holds_its_memory_bound(worker) -> None:
+    """Under SOFT_MB a worker keeps the KEEP newest reps and KEEP spares; above it, no spare and only the
+    MIN newest, never one built with ``keep``."""
+    rss = {"mb": 0.0}
+    worker._rss_mb = lambda: rss["mb"]
+    reps = worker._Reps()
+    reps.add("probe", (_Resettable(), None), keep=True, build="probe")
+    for i in range(6):
+        reps.add(f"r{i}", (_Resettable(), None), keep=False, build=f"b{i}")
+    assert list(reps) == ["probe", "r2", "r3", "r4", "r5"] and list(reps.spares) == ["b0", "b1"]
+    rss["mb"] = worker._Reps.SOFT_MB + 1
+    reps.add("r6", (_Resettable(), None), keep=False, build="b6")
+    assert list(reps) == ["probe", "r4", "r5", "r6"] and not reps.spares, (list(reps), list(reps.spares))
+    with pytest.raises(KeyError, match="above"):
+        reps["r3"]
+
+
+@pytest.mark.parametrize("plant", [None, "no_memory_bound"])
+def test_a_worker_above_its_memory_bound_keeps_only_what_a_test_uses(monkeypatch, plant):
+    """A Keras-on-JAX worker grew to 5.5 GB in the quick parity run, with ResNet-sized reps and spares kept."""
+    from fixtures import worker
+
+    monkeypatch.setattr(worker, "_rss_mb", worker._rss_mb)
+    if plant is None:
+        _holds_its_memory_bound(worker)
+        return
+    monkeypatch.setattr(worker._Reps, "MIN", worker._Reps.KEEP)
+    with pytest.raises(AssertionError):
+        _holds_its_memory_bound(worker)
