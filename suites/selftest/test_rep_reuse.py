@@ -61,11 +61,11 @@ class _Resettable:
         pass
 
 
-def _holds_its_memory_bound(worker) -> None:
+def _holds_its_memory_bound(worker, monkeypatch) -> None:
     """Under SOFT_MB a worker keeps the KEEP newest reps and KEEP spares; above it, no spare and only the
     MIN newest, never one built with ``keep``."""
     rss = {"mb": 0.0}
-    worker._rss_mb = lambda: rss["mb"]
+    monkeypatch.setattr(worker, "_rss_mb", lambda: rss["mb"])
     reps = worker._Reps()
     reps.add("probe", (_Resettable(), None), keep=True, build="probe")
     for i in range(6):
@@ -83,10 +83,9 @@ def test_a_worker_above_its_memory_bound_keeps_only_what_a_test_uses(monkeypatch
     """A Keras-on-JAX worker grew to 5.5 GB in the quick parity run, with ResNet-sized reps and spares kept."""
     from fixtures import worker
 
-    monkeypatch.setattr(worker, "_rss_mb", worker._rss_mb)
     if plant is None:
-        _holds_its_memory_bound(worker)
+        _holds_its_memory_bound(worker, monkeypatch)
         return
     monkeypatch.setattr(worker._Reps, "MIN", worker._Reps.KEEP)
     with pytest.raises(AssertionError):
-        _holds_its_memory_bound(worker)
+        _holds_its_memory_bound(worker, monkeypatch)
