@@ -43,3 +43,25 @@ def test_devices_parity_catches_summed_gradients(tmp_path, plant, entry):
     nodes = [f"suites/parity/test_devices.py::{TEST}[{TASK}-{f}-replicas2]" for _, f in PLANTS]
     clean = runner.clean_record(tmp_path / "clean", nodes, f"{TEST}[{TASK}-{entry}-replicas2]", ("--replicas", "2"))
     assert clean["outcome"] == "passed", clean["reason"]
+
+
+def test_torch_ddp_group_leaves_no_temporary_directory(tmp_path):
+    """A worker's DDP process group keeps its file store in a temporary directory while it lives; the
+    controller's shutdown of the worker stops the group and removes it (before, every worker that
+    used a group left one in /tmp: the controller kills a worker right after its shutdown reply)."""
+    pytest.importorskip("torch")
+    import sys
+
+    from fixtures.tasks import TASKS
+    from fixtures.worker import Worker, prepare
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    worker = Worker("torch-ddp-tmp", "fixtures.frameworks.torch_adapter", sys.executable, {"TMPDIR": str(tmp)},
+                    tmp_path / "worker.log", 300)  # fmt: skip
+    try:
+        prepare(worker, TASKS["mnist_mlp"], "cpu", 0, replicas=2)
+        assert list(tmp.glob("dlparity-ddp-*")), "the group's store is not where this test looks"
+    finally:
+        worker.close()
+    assert not list(tmp.glob("dlparity-ddp-*")), "the worker exited and left its DDP store's directory"
