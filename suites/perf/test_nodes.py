@@ -36,11 +36,11 @@ def _launch(request, cache, pool, framework, topology, profile, seed, tmp_path_f
     if (framework, topology) not in cache:
         cases = [case_of(item) for item in request.session.items if item.module is request.module]
         tasks = [c.task for c in cases if c.framework == framework]
-        rounds = max(3, max(t.profiles[profile].rounds for t in tasks))
         job = {
             "seed": seed,
             "tasks": [to_json(t) for t in tasks],
-            "timing": {"rounds": rounds, "steps": STEPS_PER_ROUND},
+            # each task its own profile's rounds (at least 3, for a median with a spread)
+            "timing": {"rounds": {t.name: max(3, t.profiles[profile].rounds) for t in tasks}, "steps": STEPS_PER_ROUND},
         }
         folder = tmp_path_factory.mktemp(f"node-timing-{framework}-{topology}")
         entry = pool.entries[framework]
