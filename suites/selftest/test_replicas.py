@@ -6,8 +6,12 @@ replicas doubles it. (RMSprop divides the gradient by its own running RMS, so mn
 hardly moves when every gradient doubles: a summing bug is caught there only through eps.)
 """
 
+import sys
+
 import pytest
 
+from fixtures.tasks import TASKS
+from fixtures.worker import Worker, prepare
 from suites.selftest import runner
 from suites.selftest.runner import by_test
 
@@ -50,11 +54,6 @@ def test_torch_ddp_group_leaves_no_temporary_directory(tmp_path):
     controller's shutdown of the worker stops the group and removes it (before, every worker that
     used a group left one in /tmp: the controller kills a worker right after its shutdown reply)."""
     pytest.importorskip("torch")
-    import sys
-
-    from fixtures.tasks import TASKS
-    from fixtures.worker import Worker, prepare
-
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     worker = Worker("torch-ddp-tmp", "fixtures.frameworks.torch_adapter", sys.executable, {"TMPDIR": str(tmp)},
