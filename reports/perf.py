@@ -108,8 +108,14 @@ def _train_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dic
     spe = f.get("s_per_epoch_median")
     if not is_num(spe):
         spe = median(f.get("s_per_epoch"))
+    cut = f.get("epoch_fraction") if is_num(f.get("epoch_fraction")) and f["epoch_fraction"] < 1 else None
     if is_num(spe):
         parts.append(f"<div>{num(spe)} s/epoch</div>")
+    if cut:
+        parts.append(
+            f'<div class="sub">time budget {num(f.get("train_budget_s"))} s: trained {pct(cut)} of each epoch '
+            f"({f.get('trained_steps_per_epoch')} of {f.get('steps_per_epoch')} steps), s/epoch at that pace</div>"
+        )
     if ratio is not None:
         parts.append(f'<div>ratio <span class="ratio">{ratio:.2f}</span></div>')
     if is_num(f.get("first_step_s")):
@@ -118,7 +124,8 @@ def _train_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dic
         meaningless = (
             ' <span class="muted">(synthetic data: meaningless)</span>' if rec["data"].get("synthetic") else ""
         )
-        parts.append(f"<div>accuracy {pct(f['accuracy'])}{meaningless}</div>")
+        after = f' <span class="sub">(after {pct(cut)} of each epoch)</span>' if cut else ""
+        parts.append(f"<div>accuracy {pct(f['accuracy'])}{after}{meaningless}</div>")
     if is_num(f.get("target_accuracy")):
         if is_num(f.get("time_to_accuracy_s")):
             epochs = f.get("epochs_to_accuracy")
@@ -128,7 +135,7 @@ def _train_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dic
             )
         else:
             epochs = f.get("epochs") or len(f.get("accuracy_per_epoch") or [])
-            missed = f"{pct(f['target_accuracy'])} not reached in {epochs} epochs"
+            missed = f"{pct(f['target_accuracy'])} not reached in {epochs} epochs" + (f" of {pct(cut)}" if cut else "")
             parts.append(f'<div class="muted">{missed}</div>')
     parts.append(_data(rec, notes))
     parts.append(_parity(rec, latest_parity))
