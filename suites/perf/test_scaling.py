@@ -32,11 +32,13 @@ def measure(rep, task, profile, path: str, seed: int) -> dict:
     """Samples/s of ``rep`` over the profile's rounds of training steps on the task's data, each
     round timed in the worker (``train_window``: batches gathered before the clock, device
     synchronised at both ends); the first step (tracing, compilation, DDP's first all-reduce) and
-    the warm-up steps are timed apart, as in the training table."""
+    the warm-up steps are timed apart, as in the training table, and the rounds together train what
+    one of its epochs does (under the profile's time budget, ``timing.epoch_steps``)."""
     rep.load_data(path, seed)
     first = rep.train_window(1)
     warmup = rep.train_window(profile.warmup_steps) if profile.warmup_steps else 0.0
-    steps = max(1, profile.train_samples // task.batch_size // profile.rounds)
+    epoch = timing.epoch_steps(profile, profile.train_samples // task.batch_size, warmup)
+    steps = max(1, epoch // profile.rounds)
     rounds = [steps * task.batch_size / rep.train_window(steps) for _ in range(max(3, profile.rounds))]
     st = timing.stats(rounds)
     return {
