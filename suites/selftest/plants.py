@@ -120,6 +120,14 @@ def slow_down_10_percent(adapter) -> None:
     adapter.prepare = wrapped
 
 
+def leave_a_temporary_file(adapter) -> None:
+    """What PyTensor's numba backend does for every function it compiles: a file in the temporary
+    directory that nothing removes."""
+    import tempfile
+
+    tempfile.NamedTemporaryFile(prefix="dlparity-plant-", delete=False).close()
+
+
 # --- pitfall checks (suites/parity/test_pitfalls.py, test_layers.py) --------------------------
 
 

@@ -1,6 +1,7 @@
 """The harness itself, driven by the fake framework in real subprocess runs."""
 
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 
 from fixtures import results
 from fixtures.tasks import TASKS
+from fixtures.worker import Worker, WorkerDied
 from suites.selftest import runner
 from suites.selftest.runner import FAKE, by_test
 
@@ -291,3 +293,21 @@ def test_a_perf_test_skipped_before_its_body_writes_its_declared_kind(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert [(r["kind"], r["outcome"]) for r in recs] == [("nodes", "skipped")], recs
     assert "no multi-node engine" in recs[0]["reason"]
+
+
+@pytest.mark.parametrize("end", ["close", "death"])
+def test_a_worker_temporary_files_go_with_it(tmp_path, end):
+    """A framework's leftovers in the temporary directory are the worker's own and go when it ends,
+    closed or dead (before: 2581 PyTensor numba sources in /tmp after one run)."""
+    hook = {"DLPARITY_WORKER_HOOK": "suites.selftest.plants:leave_a_temporary_file"}
+    worker = Worker("fake", "suites.selftest.fakefw", sys.executable, hook, tmp_path / "worker.log", 60)
+    worker.start()
+    folder = Path(worker.tmp)
+    assert [p.name[:15] for p in folder.iterdir()] == ["dlparity-plant-"], "the file is not where this test looks"
+    if end == "close":
+        worker.close()
+    else:
+        worker.proc.kill()
+        with pytest.raises(WorkerDied):
+            worker.call("hello")
+    assert not folder.exists(), f"the worker ended ({end}) and left {list(folder.iterdir())}"
