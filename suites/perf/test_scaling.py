@@ -36,7 +36,7 @@ def measure(rep, task, profile, path: str, seed: int) -> dict:
     one of its epochs does (under the profile's time budget, ``timing.epoch_steps``)."""
     rep.load_data(path, seed)
     first = rep.train_window(1)
-    warmup = rep.train_window(profile.warmup_steps) if profile.warmup_steps else 0.0
+    warmup = [rep.train_window(1) for _ in range(profile.warmup_steps)]  # each step apart
     epoch = timing.epoch_steps(profile, profile.train_samples // task.batch_size, warmup)
     steps = max(1, epoch // profile.rounds)
     rounds = [steps * task.batch_size / rep.train_window(steps) for _ in range(max(3, profile.rounds))]
@@ -51,7 +51,7 @@ def measure(rep, task, profile, path: str, seed: int) -> dict:
         "rounds_samples_per_s": rounds,
         "steps_per_round": steps,
         "first_step_s": first,
-        "warmup_s": warmup,
+        "warmup_s": sum(warmup),
     }
 
 

@@ -31,12 +31,12 @@ class SteppedClock:
 
 
 class FakeRep:
-    def __init__(self, clock):
-        self.clock, self.steps = clock, 0
+    def __init__(self, clock, compiling: int):
+        self.clock, self.steps, self.compiling = clock, 0, compiling
 
     def train_step(self, x, y):
         self.steps += 1
-        self.clock.now += STEP_S
+        self.clock.now += STEP_S * (20 if self.steps <= self.compiling else 1)  # the first steps compile
         return 0.5
 
     def sync(self, handle):
@@ -49,7 +49,7 @@ class FakeRep:
         return np.zeros((len(x), TASK.num_classes), np.float32)
 
 
-def _train(monkeypatch, budget_s: float) -> tuple:
+def _train(monkeypatch, budget_s: float, compiling: int = 1) -> tuple:
     clock = SteppedClock()
     monkeypatch.setattr(timing, "clock", clock)
     profile = dataclasses.replace(TASK.profiles["quick"], epochs=2, warmup_steps=2, rounds=3, train_budget_s=budget_s)
@@ -60,7 +60,7 @@ def _train(monkeypatch, budget_s: float) -> tuple:
         "x_test": np.zeros((256, 784), np.float32),
         "y_test": np.zeros(256, np.int64),
     }
-    rep = FakeRep(clock)
+    rep = FakeRep(clock, compiling)
     return timing.train(rep, TASK, profile, data, seed=0), rep.steps
 
 
@@ -72,6 +72,12 @@ def test_budget_cuts_each_epoch_to_the_steps_its_share_fits(monkeypatch):
     assert figures["s_per_epoch"] == pytest.approx([0.5, 0.5])
     assert figures["s_per_epoch_median"] == pytest.approx(2.0)  # a whole epoch at the measured pace
     assert figures["epoch_samples"] == WHOLE * TASK.batch_size
+
+
+def test_a_warm_up_step_that_still_compiles_does_not_set_the_pace(monkeypatch):
+    figures, _ = _train(monkeypatch, budget_s=1.0, compiling=2)  # the first warm-up step compiles too
+    assert figures["trained_steps_per_epoch"] == 5  # the mean warm-up pace (1.05 s) would leave 3
+    assert figures["warmup_s"] == pytest.approx(2.0 + 0.1)
 
 
 def test_budget_never_leaves_fewer_steps_than_rounds(monkeypatch):
