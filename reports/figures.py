@@ -31,7 +31,7 @@ def _group(recs: list[dict], key: tuple[str, ...], colors: dict) -> tuple[str, i
             if t == task and isinstance(r["figures"].get("accuracy_per_epoch"), list)
         ]
         synthetic = [fw for (t, fw), r in sorted(train.items()) if t == task and r["data"].get("synthetic")]
-        cut = [fw for (t, fw), r in sorted(train.items()) if t == task and r["figures"].get("epoch_fraction", 1) < 1]
+        cut = [fw for (t, fw), r in sorted(train.items()) if t == task and tables.epoch_cut(r["figures"])]
         caption = "convergence" + (f" (synthetic data: {', '.join(synthetic)})" if synthetic else "")
         caption += f" (epochs cut by the time budget: {', '.join(cut)})" if cut else ""
         items.append((charts.curves(f"{task}: accuracy per epoch", series, colors), caption))

@@ -10,6 +10,7 @@ from reports.tables import (
     NOISY_SPREAD,
     by_cell,
     cell_attrs,
+    epoch_cut,
     outcome_badge,
     parity_counts,
     reason_cell,
@@ -108,7 +109,7 @@ def _train_cell(rec: dict, ratio: float | None, notes: Notes, latest_parity: dic
     spe = f.get("s_per_epoch_median")
     if not is_num(spe):
         spe = median(f.get("s_per_epoch"))
-    cut = f.get("epoch_fraction") if is_num(f.get("epoch_fraction")) and f["epoch_fraction"] < 1 else None
+    cut = epoch_cut(f)
     if is_num(spe):
         parts.append(f"<div>{num(spe)} s/epoch</div>")
     if cut:

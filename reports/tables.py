@@ -39,6 +39,13 @@ def by_cell(records: list[dict], kind: str) -> dict[tuple[str, str], dict]:
     return {(r["task"], r["framework"]): r for r in records if r["kind"] == kind}
 
 
+def epoch_cut(figures: dict) -> float | None:
+    """The fraction of each epoch a training record trained where a time budget cut it
+    (timing.epoch_steps), else None."""
+    fraction = figures.get("epoch_fraction")
+    return fraction if is_num(fraction) and fraction < 1 else None
+
+
 def version_text(version: dict) -> str:
     """``keras 3.6 (backend jax 0.4.35)``, ``torch 2.5.1 (cuda 12.4, cudnn 90100)``."""
     if not version:
